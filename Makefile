@@ -1,0 +1,24 @@
+# The two commands of the README, plus a few conveniences for developers.
+#   make demo   build and start the example service on http://127.0.0.1:8080
+#   make test   build every configuration and run the whole test suite (what CI runs)
+.PHONY: demo test test-fast deps bench clean
+
+demo:
+	@bash scripts/demo.sh
+
+test:
+	@bash scripts/test-all.sh
+
+# Release build and its ctest run only (no sanitizers, no fuzzing): the quick inner loop.
+test-fast:
+	@bash scripts/test-all.sh release
+
+deps:
+	@bash scripts/install-deps.sh
+
+bench:
+	@bash scripts/install-deps.sh && cmake --preset release >/dev/null && cmake --build --preset release && \
+	  bash benchmarks/http/run.sh
+
+clean:
+	rm -rf build
