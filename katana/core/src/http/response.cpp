@@ -9,6 +9,7 @@ namespace {
 constexpr std::string_view server_line = "Server: katana\r\n";
 
 char* put(char* p, std::string_view s) noexcept {
+    if (s.empty()) return p; // memcpy from an empty view's null data() is undefined
     std::memcpy(p, s.data(), s.size());
     return p + s.size();
 }

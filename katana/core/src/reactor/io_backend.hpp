@@ -1,0 +1,95 @@
+#pragma once
+// The one seam between a reactor and the kernel's I/O interface. Both backends (epoll and
+// io_uring) implement every method fully; nothing above this file knows which one runs.
+//
+// The model is completion-shaped because that is what io_uring gives; epoll emulates it cheaply:
+// received bytes are delivered into space the stream provides, a send completes when every
+// byte has been written, and a closed stream is handed back (on_detached) only once the backend
+// holds no reference to it any more.
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace katana::detail {
+
+class io_stream {
+public:
+    virtual ~io_stream() = default;
+    // Where the next received bytes go. An empty span pauses reading until resume_reading().
+    virtual std::span<char> read_space() noexcept = 0;
+    // `n` bytes were placed at the start of the span last returned by read_space().
+    virtual void on_received(std::size_t n) noexcept = 0;
+    // The peer closed its side (error == 0) or the socket failed (an errno value).
+    virtual void on_read_end(int error) noexcept = 0;
+    // A send() that returned `pending` has finished; error == 0 means every byte was written.
+    virtual void on_send_done(int error) noexcept = 0;
+    // After close_stream(): the backend will never touch this stream again.
+    virtual void on_detached() noexcept = 0;
+    // The socket had no more bytes for now (EAGAIN or a short read). Lets an idle stream give
+    // back the buffer read_space() made it take.
+    virtual void on_read_drained() noexcept {}
+
+    // Backend bookkeeping; owners only set `fd` before add_stream().
+    int fd = -1;
+    std::uint32_t io_flags = 0;
+    std::uint32_t io_pending = 0;
+    iovec* send_iov = nullptr;
+    std::size_t send_iovcnt = 0;
+    msghdr send_msg{};
+    io_stream* io_ready_next = nullptr;    // epoll: queued-read list
+    io_stream* io_detached_next = nullptr; // closed, waiting for on_detached()
+};
+
+class io_listener {
+public:
+    virtual ~io_listener() = default;
+    // A connected, non-blocking, close-on-exec socket now owned by the listener.
+    virtual void on_accept(int fd) noexcept = 0;
+    // accept failed with errno `error` (EMFILE and the like); the backend keeps accepting.
+    virtual void on_accept_error(int error) noexcept = 0;
+};
+
+enum class send_status : std::uint8_t { done, pending, failed };
+
+class io_backend {
+public:
+    virtual ~io_backend() = default;
+    [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+
+    // Accept on a bound, listening, non-blocking socket until remove_listener().
+    virtual bool add_listener(int fd, io_listener& listener) noexcept = 0;
+    // Stop accepting; the caller closes the socket afterwards.
+    virtual void remove_listener(int fd) noexcept = 0;
+
+    // Start receiving on stream.fd (connected, non-blocking).
+    virtual bool add_stream(io_stream& stream) noexcept = 0;
+    // Reading was paused by an empty read_space(); try again.
+    virtual void resume_reading(io_stream& stream) noexcept = 0;
+    // Write every byte of `iov`. The array and the bytes stay owned by the caller and valid until
+    // the send completes; the backend may rewrite the entries. At most one send per stream is
+    // outstanding. `done`/`failed` mean completed now, with no on_send_done() call.
+    virtual send_status send(io_stream& stream, std::span<iovec> iov) noexcept = 0;
+    // Close the socket and cancel pending operations; on_detached() follows (never from inside
+    // this call).
+    virtual void close_stream(io_stream& stream) noexcept = 0;
+
+    // Call `callback(context)` whenever eventfd `fd` becomes readable; the backend drains it.
+    virtual bool add_wakeup(int fd, void (*callback)(void*) noexcept, void* context) noexcept = 0;
+
+    // Waits up to `timeout` (nullopt: until something happens) and runs the callbacks.
+    virtual void poll(std::optional<std::chrono::milliseconds> timeout) noexcept = 0;
+};
+
+std::unique_ptr<io_backend> make_epoll_backend(std::string& error);
+// Returns nullptr and explains in `error` when io_uring cannot be used on this kernel.
+std::unique_ptr<io_backend> make_io_uring_backend(std::string& error);
+
+} // namespace katana::detail
