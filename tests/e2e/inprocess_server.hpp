@@ -1,0 +1,74 @@
+#pragma once
+// Runs a katana::server inside the test process on a free port, on its own thread.
+#include <katana/server/server.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace katana::test {
+
+class inprocess_server {
+public:
+    inprocess_server(server_options options, dispatcher& d) : server_(for_tests(std::move(options)), d) {
+        thread_ = std::thread([this] {
+            auto r = server_.run([this](const server_info& info) {
+                std::lock_guard lock(mutex_);
+                info_ = info;
+                ready_.notify_all();
+            });
+            std::lock_guard lock(mutex_);
+            if (!r) error_ = r.error();
+            finished_ = true;
+            ready_.notify_all();
+        });
+        std::unique_lock lock(mutex_);
+        ready_.wait_for(lock, std::chrono::seconds(10), [this] { return info_.has_value() || finished_; });
+    }
+    ~inprocess_server() { stop(); }
+    inprocess_server(const inprocess_server&) = delete;
+    inprocess_server& operator=(const inprocess_server&) = delete;
+
+    [[nodiscard]] bool ready() {
+        std::lock_guard lock(mutex_);
+        return info_.has_value();
+    }
+    [[nodiscard]] server_info info() {
+        std::lock_guard lock(mutex_);
+        return info_.value_or(server_info{});
+    }
+    [[nodiscard]] std::string error() {
+        std::lock_guard lock(mutex_);
+        return error_;
+    }
+    [[nodiscard]] server_stats stats() const { return server_.stats(); }
+    void stop() {
+        if (thread_.joinable()) {
+            server_.stop();
+            thread_.join();
+        }
+    }
+
+private:
+    static server_options for_tests(server_options o) {
+        o.host = "127.0.0.1";
+        o.port = 0;               // a free port, reported in info()
+        o.handle_signals = false; // the test process keeps its own signal handling
+        return o;
+    }
+
+    server server_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::condition_variable ready_;
+    std::optional<server_info> info_;
+    std::string error_;
+    bool finished_ = false;
+};
+
+} // namespace katana::test
