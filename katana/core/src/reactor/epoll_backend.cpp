@@ -23,6 +23,7 @@ enum stream_flag : std::uint32_t {
     flag_read_paused = 1u << 1, // read_space() was empty while data may be pending
     flag_readable = 1u << 2,    // last read did not prove the socket drained
     flag_send_pending = 1u << 3,
+    flag_peer_done = 1u << 4, // RDHUP/HUP/ERR seen: keep reading until read() says 0 or fails
 };
 
 struct registration {
@@ -65,7 +66,7 @@ public:
     }
 
     bool add_stream(io_stream& s) noexcept override {
-        s.io_flags = flag_readable; // data may already be queued before the first edge
+        s.io_flags = flag_readable; // data may already be queued before the first edge (clears peer_done)
         s.io_pending = 0;
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -154,6 +155,8 @@ private:
             }
         }
         if ((ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+            // The FIN's edge comes once: remember it, or a short read (or a pause) would lose it.
+            if ((ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) s.io_flags |= flag_peer_done;
             s.io_flags |= flag_readable;
             read_some(s);
         }
@@ -202,7 +205,7 @@ private:
             iovec iov{space.data(), space.size()};
             const ssize_t n = ::readv(s.fd, &iov, 1);
             if (n > 0) {
-                const bool drained = static_cast<std::size_t>(n) < space.size();
+                const bool drained = static_cast<std::size_t>(n) < space.size() && (s.io_flags & flag_peer_done) == 0;
                 if (drained) s.io_flags &= ~flag_readable;
                 s.on_received(static_cast<std::size_t>(n));
                 if ((s.io_flags & flag_closed) != 0) return;
