@@ -210,6 +210,11 @@ void connection::process() noexcept {
             answer_error(parser_.error().status, parser_.error().detail);
             break;
         }
+        if (request_.version_minor == 1 && host_field_count() != 1) {
+            // RFC 9112 §3.2: a server MUST answer 400 when Host is missing or repeated.
+            answer_error(400, "an HTTP/1.1 request needs exactly one Host header");
+            break;
+        }
         if (!dispatch()) break; // a coroutine handler is running
         finish_request();
     }
@@ -224,7 +229,8 @@ http::response_options connection::response_options_for_current() const noexcept
     const bool more_buffered = request_start_ + parser_.consumed() < input_size_;
     // While draining, the last request we have read gets "Connection: close"; pipelined ones
     // already read are still answered first.
-    o.keep_alive = request_.keep_alive && !(draining_ && !more_buffered);
+    o.keep_alive = request_.keep_alive && !(draining_ && !more_buffered) &&
+                   request_.method != http::method::connect; // see finish_request()
     return o;
 }
 
@@ -286,9 +292,17 @@ bool connection::dispatch() noexcept {
     return false;
 }
 
+std::size_t connection::host_field_count() const noexcept {
+    std::size_t n = 0;
+    for (const auto& h : request_.headers) n += http::iequals(h.name, "Host") ? 1 : 0;
+    return n;
+}
+
 void connection::finish_request() noexcept {
     worker_.count_request(memory_.bytes_allocated());
-    if (response_->close_after()) close_after_ = true;
+    // After CONNECT the bytes that follow are not HTTP (and we are no proxy): never read them
+    // as a next request.
+    if (response_->close_after() || request_.method == http::method::connect) close_after_ = true;
     request_start_ += parser_.consumed();
     parser_.reset();
     continue_sent_ = false;

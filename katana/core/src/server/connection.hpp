@@ -77,6 +77,7 @@ private:
     bool dispatch() noexcept;
     http::response_options response_options_for_current() const noexcept;
     void finish_request() noexcept;
+    std::size_t host_field_count() const noexcept;
     static void handler_done_thunk(void* self, std::exception_ptr error) noexcept;
     void on_handler_done(std::exception_ptr error) noexcept;
     void answer_error(http::status_code status, std::string_view detail) noexcept;
