@@ -23,6 +23,16 @@ protected:
             ctx.response.content_type("text/plain").body("slept");
         });
         routes_.get("/fast", [](katana::request_context& ctx) { ctx.response.body("fast"); });
+        routes_.get("/stream", [](katana::request_context& ctx) -> katana::task<void> {
+            ctx.response.content_type("text/plain").begin_stream();
+            ctx.response.write("first;");
+            co_await ctx.response.flush(); // on the wire before the handler goes on
+            co_await katana::sleep_for(250ms);
+            ctx.response.write("second;");
+            co_await ctx.response.flush();
+            ctx.response.write("third");
+            ctx.response.end_stream();
+        });
         routes_.get("/hop", [](katana::request_context& ctx) -> katana::task<void> {
             katana::reactor* here = katana::reactor::current();
             katana::reactor* other = here->peers()[(here->index() + 1) % here->peers().size()];
@@ -83,6 +93,27 @@ TEST_P(CoroutineHandlers, PipelinedResponsesStayInOrderBehindASuspendedHandler) 
         EXPECT_EQ(r->status, 200);
         EXPECT_EQ(r->body, body);
     }
+}
+
+TEST_P(CoroutineHandlers, StreamingHandlerFlushesChunksBeforeItFinishes) {
+    auto c = connect();
+    const auto start = std::chrono::steady_clock::now();
+    c.send_all("GET /stream HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    // The first chunk arrives while the handler still sleeps.
+    while (c.buffered().find("first;") == std::string::npos) {
+        ASSERT_TRUE(c.read_some(2s)) << c.last_error();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms);
+    EXPECT_EQ(c.buffered().find("second;"), std::string::npos);
+    auto r = c.read_response(5s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_TRUE(r->chunked);
+    EXPECT_EQ(r->body, "first;second;third");
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+    auto r2 = c.read_response(5s); // the pipelined request behind the stream is answered after it
+    ASSERT_TRUE(r2);
+    EXPECT_EQ(r2->body, "fast");
 }
 
 TEST_P(CoroutineHandlers, CrossReactorCallRunsThereAndResumesHome) {

@@ -59,7 +59,7 @@ void response::write_head(long long content_length, bool chunked) {
                              connection_line.size() + header_bytes_ +
                              (content_length >= 0 ? length_prefix.size() + length_size + 2 : 0) +
                              (chunked ? chunked_line.size() : 0) + 2;
-    char* const begin = out_->reserve(need);
+    char* const begin = out().reserve(need);
     char* p = put(begin, "HTTP/1.1 ");
     p[0] = static_cast<char>('0' + status_ / 100 % 10);
     p[1] = static_cast<char>('0' + status_ / 10 % 10);
@@ -83,7 +83,7 @@ void response::write_head(long long content_length, bool chunked) {
     }
     if (chunked) p = put(p, chunked_line);
     p = put(p, "\r\n");
-    out_->commit(static_cast<std::size_t>(p - begin));
+    out().commit(static_cast<std::size_t>(p - begin));
 }
 
 void response::body(std::string_view bytes) {
@@ -94,7 +94,7 @@ void response::body(std::string_view bytes) {
         return;
     }
     write_head(static_cast<long long>(bytes.size()), false);
-    if (!options_.head_request) out_->append(bytes);
+    if (!options_.head_request) out().append(bytes);
 }
 
 void response::body_ref(std::string_view bytes) {
@@ -105,7 +105,7 @@ void response::body_ref(std::string_view bytes) {
         return;
     }
     write_head(static_cast<long long>(bytes.size()), false);
-    if (!options_.head_request) out_->append_external(bytes);
+    if (!options_.head_request) out().append_external(bytes);
 }
 
 void response::finish() { body({}); }
@@ -126,15 +126,15 @@ void response::problem(status_code code, std::string_view detail) {
     state_ = state::finished;
     write_head(static_cast<long long>(length), false);
     if (options_.head_request) return;
-    out_->append(prefix);
-    append_json_string(*out_, title);
-    out_->append(status_key);
-    out_->append(status_digits);
+    out().append(prefix);
+    append_json_string(out(), title);
+    out().append(status_key);
+    out().append(status_digits);
     if (!detail.empty()) {
-        out_->append(detail_key);
-        append_json_string(*out_, detail);
+        out().append(detail_key);
+        append_json_string(out(), detail);
     }
-    out_->append("}");
+    out().append("}");
 }
 
 void response::begin_stream() {
@@ -152,22 +152,22 @@ void response::begin_stream() {
 void response::write(std::string_view chunk) {
     if (state_ != state::streaming || chunk.empty() || options_.head_request) return;
     if (stream_unframed_) {
-        out_->append(chunk);
+        out().append(chunk);
         return;
     }
     char size_line[24];
     auto r = std::to_chars(size_line, size_line + 16, chunk.size(), 16);
     *r.ptr++ = '\r';
     *r.ptr++ = '\n';
-    out_->append({size_line, static_cast<std::size_t>(r.ptr - size_line)});
-    out_->append(chunk);
-    out_->append("\r\n");
+    out().append({size_line, static_cast<std::size_t>(r.ptr - size_line)});
+    out().append(chunk);
+    out().append("\r\n");
 }
 
 void response::end_stream() {
     if (state_ != state::streaming) return;
     state_ = state::finished;
-    if (!stream_unframed_ && !options_.head_request) out_->append("0\r\n\r\n");
+    if (!stream_unframed_ && !options_.head_request) out().append("0\r\n\r\n");
 }
 
 std::size_t json_string_length(std::string_view s) noexcept {

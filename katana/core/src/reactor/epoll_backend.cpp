@@ -120,7 +120,9 @@ public:
         // Reads scheduled outside an event (add_stream, resume_reading) run first, without
         // sleeping.
         int wait_ms = timeout ? static_cast<int>(timeout->count()) : -1;
-        if (ready_reads_ != nullptr) wait_ms = 0;
+        // Work queued outside an event (reads to retry, streams closed from a timer or another
+        // callback and waiting for on_detached) must not wait for the next event.
+        if (ready_reads_ != nullptr || detached_ != nullptr) wait_ms = 0;
         const int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), wait_ms);
         for (int i = 0; i < n; ++i) dispatch(events_[static_cast<std::size_t>(i)]);
         run_ready_reads();

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <utility>
 
 namespace katana::detail {
 namespace {
@@ -49,6 +50,8 @@ void connection::open(int socket_fd) noexcept {
     detached_ = false;
     send_in_flight_ = read_paused_ = peer_closed_ = close_after_ = false;
     continue_sent_ = handler_running_ = async_ready_ = timed_out_ = in_dispatch_ = false;
+    flush_requested_ = flush_in_flight_ = false;
+    flush_waiter_ = {};
     draining_ = worker_.draining();
     input_size_ = request_start_ = 0;
     parser_.reset();
@@ -272,7 +275,8 @@ bool connection::dispatch() noexcept {
     }
     // Coroutine. Tasks are lazy, so nothing has been written yet: aim its response at spare_,
     // which is written only after everything before it in out_.
-    ::new (response_) http::response(*spare_, mem, response_options_for_current());
+    ::new (response_) http::response(&spare_, mem, response_options_for_current());
+    response_->set_flush_hooks({this, &connection::stream_flush_thunk});
     handler_running_ = true;
     in_dispatch_ = true;
     phase_ = phase::handling;
@@ -397,7 +401,23 @@ void connection::on_send_done(int error) noexcept {
     send_in_flight_ = false;
     out_->clear();
     if (error != 0) {
-        close_now();
+        close_now(); // also resumes a streaming handler waiting for this send
+        return;
+    }
+    if (flush_in_flight_) { // a streaming handler's chunks are out: let it continue
+        flush_in_flight_ = false;
+        resume_flush_waiter();
+        return;
+    }
+    if (flush_requested_) { // earlier responses are out; now the handler's chunks
+        flush_requested_ = false;
+        std::swap(out_, spare_);
+        flush_in_flight_ = true;
+        flush();
+        if (!send_in_flight_) {
+            flush_in_flight_ = false;
+            resume_flush_waiter();
+        }
         return;
     }
     if (async_ready_) { // a coroutine's response (or the deadline's 503) waited for this send
@@ -449,6 +469,33 @@ void connection::close_now() noexcept {
     phase_ = phase::closed;
     worker_.owner().timers().cancel(timer_);
     worker_.owner().io().close_stream(*this); // on_detached() follows
+    // A streaming handler waiting for a write must still run to its end (its memory is ours).
+    flush_requested_ = flush_in_flight_ = false;
+    resume_flush_waiter();
+}
+
+bool connection::stream_flush_thunk(void* self, std::coroutine_handle<> waiter) noexcept {
+    return static_cast<connection*>(self)->start_stream_flush(waiter);
+}
+
+bool connection::start_stream_flush(std::coroutine_handle<> waiter) noexcept {
+    if (phase_ == phase::closed || timed_out_ || spare_->empty()) return false;
+    flush_waiter_ = waiter;
+    if (send_in_flight_) { // earlier output first; on_send_done() continues
+        flush_requested_ = true;
+        return true;
+    }
+    std::swap(out_, spare_);
+    flush_in_flight_ = true;
+    flush();
+    if (send_in_flight_) return true;
+    flush_in_flight_ = false; // written at once (or the connection failed): no need to wait
+    flush_waiter_ = {};
+    return false;
+}
+
+void connection::resume_flush_waiter() noexcept {
+    if (auto h = std::exchange(flush_waiter_, {})) h.resume();
 }
 
 void connection::on_detached() noexcept {
@@ -517,6 +564,12 @@ void connection::on_deadline() noexcept {
         flush();
         return;
     case phase::handling: {
+        if (response_->started()) { // part of its answer is out: only closing is honest now
+            timed_out_ = true;
+            response_->abandon();
+            close_now();
+            return;
+        }
         // Answer for the handler; it keeps running (its memory stays alive) until it finishes.
         timed_out_ = true;
         close_after_ = true;

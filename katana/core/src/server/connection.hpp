@@ -27,6 +27,7 @@
 
 #include <array>
 #include <chrono>
+#include <coroutine>
 #include <cstdint>
 #include <exception>
 
@@ -79,6 +80,9 @@ private:
     void finish_request() noexcept;
     std::size_t host_field_count() const noexcept;
     static void handler_done_thunk(void* self, std::exception_ptr error) noexcept;
+    static bool stream_flush_thunk(void* self, std::coroutine_handle<> waiter) noexcept;
+    bool start_stream_flush(std::coroutine_handle<> waiter) noexcept;
+    void resume_flush_waiter() noexcept;
     void on_handler_done(std::exception_ptr error) noexcept;
     void answer_error(http::status_code status, std::string_view detail) noexcept;
     void flush() noexcept;
@@ -132,6 +136,9 @@ private:
     bool timed_out_ = false;        // the deadline answered for a handler that still runs
     bool in_dispatch_ = false;      // guards against re-entry from a synchronous completion
     bool detached_ = true;          // the backend no longer references us
+    bool flush_requested_ = false;  // a streaming handler waits for out_ to drain first
+    bool flush_in_flight_ = false;  // the send in flight carries a streaming handler's chunks
+    std::coroutine_handle<> flush_waiter_;
 };
 
 } // namespace katana::detail

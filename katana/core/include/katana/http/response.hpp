@@ -10,6 +10,7 @@
 #include <katana/http/request.hpp>
 #include <katana/http/status.hpp>
 
+#include <coroutine>
 #include <cstdint>
 #include <memory_resource>
 #include <string_view>
@@ -23,10 +24,22 @@ struct response_options {
     std::string_view date_line;    // "Date: <IMF-fixdate>\r\n", cached per reactor; may be empty
 };
 
+// Lets a coroutine handler push a streamed response out before it finishes. Installed by the
+// connection; `start` returns true when the waiter will be resumed after the write, false when
+// there was nothing to wait for.
+struct flush_hooks {
+    void* context = nullptr;
+    bool (*start)(void* context, std::coroutine_handle<> waiter) noexcept = nullptr;
+};
+
 class response {
 public:
     response(output_buffer& out, std::pmr::memory_resource* memory, response_options options) noexcept
-        : out_(&out), memory_(memory), options_(options) {}
+        : own_sink_(&out), sink_(&own_sink_), memory_(memory), options_(options) {}
+    // Writes go to whichever buffer `*sink` names at the time of each write (the connection
+    // swaps buffers between writes of a streamed response).
+    response(output_buffer* const* sink, std::pmr::memory_resource* memory, response_options options) noexcept
+        : sink_(sink), memory_(memory), options_(options) {}
     response(const response&) = delete;
     response& operator=(const response&) = delete;
 
@@ -49,6 +62,21 @@ public:
     void write(std::string_view chunk);
     void end_stream();
 
+    // co_await res.flush(): sends what a streaming coroutine handler has written so far and
+    // resumes once it is on the wire (back-pressure). Immediate outside a connection.
+    class flush_awaitable {
+    public:
+        explicit flush_awaitable(response& r) noexcept : r_(&r) {}
+        [[nodiscard]] bool await_ready() const noexcept { return r_->flush_.start == nullptr; }
+        bool await_suspend(std::coroutine_handle<> h) noexcept { return r_->flush_.start(r_->flush_.context, h); }
+        void await_resume() const noexcept {}
+
+    private:
+        response* r_;
+    };
+    [[nodiscard]] flush_awaitable flush() noexcept { return flush_awaitable(*this); }
+    void set_flush_hooks(flush_hooks hooks) noexcept { flush_ = hooks; }
+
     [[nodiscard]] bool finished() const noexcept { return state_ == state::finished; }
     [[nodiscard]] bool started() const noexcept { return state_ != state::building; }
     [[nodiscard]] status_code code() const noexcept { return status_; }
@@ -70,8 +98,12 @@ private:
     // Writes status line + headers; `content_length` < 0 means chunked / none.
     void write_head(long long content_length, bool chunked);
 
-    output_buffer* out_;
+    output_buffer& out() const noexcept { return **sink_; }
+
+    output_buffer* own_sink_ = nullptr;
+    output_buffer* const* sink_;
     std::pmr::memory_resource* memory_;
+    flush_hooks flush_{};
     response_options options_;
     header_node* first_header_ = nullptr;
     header_node* last_header_ = nullptr;
