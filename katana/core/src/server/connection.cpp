@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -522,6 +523,10 @@ void connection::begin_drain() noexcept {
     }
     if (phase_ == phase::idle && request_start_ == input_size_ && !send_in_flight_ && out_->empty() &&
         !handler_running_) {
+        // A request the client sent before the drain may still sit in the kernel's buffer (not
+        // yet delivered to us): read and answer it; the grace timer bounds the wait.
+        int pending = 0;
+        if (::ioctl(fd, FIONREAD, &pending) == 0 && pending > 0) return;
         close_now();
     }
 }
