@@ -44,7 +44,7 @@ namespace {
 // before the first poll() binds the ring to its thread.
 constexpr unsigned sq_entries = 1024;
 // Provided-buffer ring: buf_count buffers of buf_size bytes, 2 MiB per reactor.
-constexpr unsigned buf_count = 512; // a power of two (kernel requirement)
+constexpr unsigned buf_count = 256; // a power of two (kernel requirement); 1 MiB per reactor
 constexpr unsigned buf_size = 4096;
 constexpr unsigned short buf_group = 0;
 // Parking a ring buffer (instead of copying its bytes out) is bounded so that paused streams can

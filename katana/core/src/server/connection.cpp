@@ -459,6 +459,10 @@ void connection::maybe_idle() noexcept {
         close_now();
         return;
     }
+    // Between requests a connection holds no blocks: they go back to the reactor's pool, where
+    // the next busy connection takes them (free-list operations, no allocation).
+    release_buffers();
+    memory_.release_all();
     set_deadline(worker_.options().keepalive_timeout);
 }
 
