@@ -18,4 +18,8 @@ namespace katana::test {
 // Allocations made by all threads since the process started.
 [[nodiscard]] std::uint64_t global_allocation_count() noexcept;
 
+// Makes `p` observable so an optimiser may not elide the allocation that produced it (compilers
+// may drop a new/delete pair whose memory never escapes).
+inline void escape(const void* p) noexcept { asm volatile("" : : "g"(p) : "memory"); }
+
 } // namespace katana::test
