@@ -137,6 +137,40 @@ TEST_P(SteadyStateAllocation, PlaintextAndJsonAllocateNothingPerRequest) {
     EXPECT_GE(server.stats().requests, 5200u + 200u * 17u);
 }
 
+katana::task<std::size_t> child_task(std::string_view text) {
+    co_await katana::sleep_for(std::chrono::milliseconds(1));
+    co_return text.size();
+}
+
+TEST_P(SteadyStateAllocation, CoroutineHandlerWithChildTaskAllocatesNothing) {
+    katana::router routes;
+    routes.get("/async", [](katana::request_context& ctx) -> katana::task<void> {
+        co_await katana::sleep_for(std::chrono::milliseconds(1));
+        // Called after a resume from a timer: its frame must still come from request memory.
+        const std::size_t n = co_await child_task("Hello, World!");
+        ctx.response.content_type("text/plain").body_ref(n == 13 ? "Hello, World!" : "wrong length!");
+    });
+    katana::server_options options;
+    options.threads = 1;
+    options.backend = GetParam();
+    katana::test::inprocess_server server(options, routes);
+    if (!server.ready()) {
+        if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << "io_uring unavailable: " << server.error();
+        FAIL() << server.error();
+    }
+    const int fd = connect_loopback(server.info().port);
+    ASSERT_GE(fd, 0);
+    constexpr std::string_view request = "GET /async HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE(round_trip(fd, request, 2, "Hello, World!")); // same shape as measured
+    const auto before = katana::test::global_allocation_count();
+    for (int i = 0; i < 100; ++i) {
+        if (!round_trip(fd, request, 2, "Hello, World!")) FAIL() << "round trip " << i;
+    }
+    const auto after = katana::test::global_allocation_count();
+    ::close(fd);
+    EXPECT_EQ(after - before, 0u) << "heap allocations during 200 coroutine requests";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SteadyStateAllocation,
                          ::testing::Values(katana::backend_kind::epoll, katana::backend_kind::io_uring),
                          [](const auto& p) { return std::string(katana::to_string(p.param)); });

@@ -69,9 +69,9 @@ std::string_view reactor::backend_name() const noexcept { return backend_->name(
 
 bool reactor::post(void (*fn)(void*) noexcept, void* arg) noexcept {
     if (!inbox_.try_push(message{fn, arg})) return false;
-    // Pairs with the fence in run_once(): either the loop sees the message before sleeping or we
-    // see that it sleeps and wake it.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // Pairs with the rendezvous in run_once(): either the loop sees the message before sleeping
+    // or we see that it sleeps and wake it.
+    wake_rendezvous_.fetch_add(1, std::memory_order_acq_rel);
     if (sleeping_.load(std::memory_order_relaxed)) {
         const std::uint64_t one = 1;
         [[maybe_unused]] const auto written = ::write(wake_fd_, &one, sizeof one);
@@ -144,7 +144,7 @@ void reactor::run_once(std::chrono::milliseconds max_wait) {
         if (ms < *wait) wait = ms;
     }
     sleeping_.store(true, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    wake_rendezvous_.fetch_add(1, std::memory_order_acq_rel);
     if (!inbox_.empty_approx()) wait = std::chrono::milliseconds(0);
     backend_->poll(wait);
     sleeping_.store(false, std::memory_order_relaxed);
@@ -163,11 +163,16 @@ bool sleep_awaitable::await_suspend(std::coroutine_handle<> h) noexcept {
         return false;
     }
     node_.handle = h;
+    node_.frames = current_frame_resource();
     node_.callback = &sleep_awaitable::fire;
     r->timers().schedule(node_, r->now() + delay_);
     return true;
 }
 
-void sleep_awaitable::fire(timer_node& n) noexcept { static_cast<node_type&>(n).handle.resume(); }
+void sleep_awaitable::fire(timer_node& n) noexcept {
+    auto& node = static_cast<node_type&>(n);
+    frame_resource_scope scope(node.frames); // child frames keep coming from request memory
+    node.handle.resume();
+}
 
 } // namespace katana

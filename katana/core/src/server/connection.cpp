@@ -500,7 +500,10 @@ bool connection::start_stream_flush(std::coroutine_handle<> waiter) noexcept {
 }
 
 void connection::resume_flush_waiter() noexcept {
-    if (auto h = std::exchange(flush_waiter_, {})) h.resume();
+    if (auto h = std::exchange(flush_waiter_, {})) {
+        frame_resource_scope scope(memory_.resource());
+        h.resume();
+    }
 }
 
 void connection::on_detached() noexcept {

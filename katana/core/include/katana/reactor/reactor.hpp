@@ -2,6 +2,7 @@
 // One reactor per core: an event loop on its own thread that owns an I/O backend, a timing wheel,
 // a block pool and its connections. Nothing a reactor owns is touched by another thread; the only
 // way in from outside is post(), a lock-free queue plus an eventfd wake-up.
+#include <katana/coro/task.hpp>
 #include <katana/memory/block_pool.hpp>
 #include <katana/reactor/mpsc_queue.hpp>
 #include <katana/reactor/timer_wheel.hpp>
@@ -91,6 +92,9 @@ private:
     mpsc_queue<message> inbox_;
     int wake_fd_ = -1;
     std::atomic<bool> sleeping_{false};
+    // post() and the loop both do an RMW here between their store and their load: whichever
+    // comes second sees the other's store (no lost wake-up), in a form TSan understands.
+    std::atomic<unsigned> wake_rendezvous_{0};
     bool running_ = false;
     std::span<reactor* const> peers_;
     std::array<char, 48> date_line_{};
@@ -109,6 +113,7 @@ public:
 private:
     struct node_type : timer_node {
         std::coroutine_handle<> handle;
+        std::pmr::memory_resource* frames = nullptr; // restored on resume (see task.hpp)
     };
     static void fire(timer_node& n) noexcept;
     std::chrono::milliseconds delay_;
@@ -129,6 +134,7 @@ public:
     bool await_suspend(std::coroutine_handle<> h) noexcept {
         origin_ = reactor::current();
         handle_ = h;
+        frames_ = current_frame_resource();
         if (origin_ == nullptr || origin_ == target_) return false; // already there: run inline
         try_post();
         return true;
@@ -159,7 +165,9 @@ private:
         }
     }
     static void resume_on_origin(void* self_ptr) noexcept {
-        static_cast<cross_reactor_call*>(self_ptr)->handle_.resume();
+        auto* self = static_cast<cross_reactor_call*>(self_ptr);
+        frame_resource_scope scope(self->frames_); // child frames keep coming from request memory
+        self->handle_.resume();
     }
     // A full target queue is back-pressure, not an error: retry from the origin a tick later.
     void try_post() noexcept {
@@ -176,6 +184,7 @@ private:
     reactor* origin_ = nullptr;
     F fn_;
     std::coroutine_handle<> handle_;
+    std::pmr::memory_resource* frames_ = nullptr;
     retry_node retry_;
     struct empty {};
     std::conditional_t<std::is_void_v<result_type>, std::optional<empty>, std::optional<result_type>> result_;
