@@ -2,6 +2,8 @@
 # The README's main command: install dependencies, build, start the example service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Share the ccache between clones (CI builds a fresh clone each time): hash relative paths.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 PORT=${PORT:-8080}
 start=$(date +%s)
 bash scripts/install-deps.sh

@@ -5,6 +5,8 @@
 # Stages share ccache, so a second run rebuilds little.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Share the ccache between clones (CI builds a fresh clone each time): hash relative paths.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 bash scripts/install-deps.sh || { echo "install-deps failed" >&2; exit 1; }
 
