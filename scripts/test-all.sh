@@ -32,7 +32,10 @@ run_stage() {
         total_failed=$((total_failed + 1))
         return
     fi
-    if ! cmake --build --preset "$preset" -j "$JOBS" >"$log_dir/$name-build.log" 2>&1; then
+    local extra_targets=()
+    # Every public header must compile on its own (DESIGN.md practice 1).
+    [ "$name" = release ] && extra_targets=(--target all check-headers)
+    if ! cmake --build --preset "$preset" -j "$JOBS" "${extra_targets[@]}" >"$log_dir/$name-build.log" 2>&1; then
         grep -E "error|Error|FAILED" "$log_dir/$name-build.log" | head -50
         failed_stages+=("$name(build)")
         total_failed=$((total_failed + 1))

@@ -21,8 +21,9 @@ static_assert(over_capacity_response.size() - over_capacity_response.find("\r\n\
 
 } // namespace
 
-http_worker::http_worker(reactor& owner, const server_options& options, dispatcher& handler, int listen_fd)
-    : owner_(owner), options_(options), handler_(handler), listen_fd_(listen_fd) {
+http_worker::http_worker(reactor& owner, const server_options& options, dispatcher& handler, int listen_fd,
+                         worker_counters& counters)
+    : owner_(owner), options_(options), handler_(handler), listen_fd_(listen_fd), counters_(counters) {
     grace_timer_.owner = this;
     grace_timer_.callback = &http_worker::on_grace_expired;
     accept_retry_timer_.owner = this;

@@ -12,9 +12,20 @@
 
 namespace katana::detail {
 
+// Per-reactor counters. Owned by the server, not the worker, so that server::stats() may read
+// them from any thread at any time, including while the workers are torn down.
+struct worker_counters {
+    std::atomic<std::uint64_t> accepted{0};
+    std::atomic<std::uint64_t> rejected{0};
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> active{0};
+    std::atomic<std::size_t> arena_high_water{0};
+};
+
 class http_worker final : public io_listener {
 public:
-    http_worker(reactor& owner, const server_options& options, dispatcher& handler, int listen_fd);
+    http_worker(reactor& owner, const server_options& options, dispatcher& handler, int listen_fd,
+                worker_counters& counters);
     ~http_worker() override;
     http_worker(const http_worker&) = delete;
     http_worker& operator=(const http_worker&) = delete;
@@ -35,14 +46,6 @@ public:
     void on_accept(int fd) noexcept override;
     void on_accept_error(int error) noexcept override;
 
-    struct counters {
-        std::atomic<std::uint64_t> accepted{0};
-        std::atomic<std::uint64_t> rejected{0};
-        std::atomic<std::uint64_t> requests{0};
-        std::atomic<std::uint64_t> active{0};
-        std::atomic<std::size_t> arena_high_water{0};
-    };
-    [[nodiscard]] const counters& stats() const noexcept { return counters_; }
 
 private:
     void reject(int fd) noexcept;
@@ -59,7 +62,7 @@ private:
     connection* live_ = nullptr; // intrusive list of open connections
     std::size_t live_count_ = 0;
     std::vector<connection*> free_; // recycled connection objects
-    counters counters_;
+    worker_counters& counters_;
     struct owned_timer : timer_node {
         http_worker* owner = nullptr;
     };

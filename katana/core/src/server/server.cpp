@@ -18,6 +18,7 @@
 #include <cstring>
 #include <exception>
 #include <latch>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct server::impl {
     std::vector<std::unique_ptr<reactor>> reactors;
     std::vector<reactor*> peers;
     std::vector<std::unique_ptr<detail::http_worker>> workers;
+    mutable std::mutex counters_mutex; // guards the vector, not the (atomic) counters
+    std::vector<std::unique_ptr<detail::worker_counters>> counters;
 
     impl(server_options o, dispatcher& d) : options(std::move(o)), handler(d) {
         stop_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -107,8 +110,9 @@ void server::stop() noexcept {
 
 server_stats server::stats() const noexcept {
     server_stats s;
-    for (const auto& w : impl_->workers) {
-        const auto& c = w->stats();
+    std::lock_guard lock(impl_->counters_mutex);
+    for (const auto& counters : impl_->counters) {
+        const auto& c = *counters;
         s.connections_accepted += c.accepted.load(std::memory_order_relaxed);
         s.connections_rejected += c.rejected.load(std::memory_order_relaxed);
         s.requests += c.requests.load(std::memory_order_relaxed);
@@ -148,9 +152,15 @@ expected<void, std::string> server::run(std::function<void(const server_info&)> 
         m.peers.clear();
         return unexpected(std::string(e.what()));
     }
+    {
+        std::lock_guard lock(m.counters_mutex);
+        m.counters.clear();
+        for (unsigned i = 0; i < n; ++i) m.counters.push_back(std::make_unique<detail::worker_counters>());
+    }
     for (unsigned i = 0; i < n; ++i) {
         m.reactors[i]->set_peers(m.peers);
-        m.workers.push_back(std::make_unique<detail::http_worker>(*m.reactors[i], m.options, m.handler, listeners[i]));
+        m.workers.push_back(
+            std::make_unique<detail::http_worker>(*m.reactors[i], m.options, m.handler, listeners[i], *m.counters[i]));
     }
 
     // Reactor threads must not receive SIGINT/SIGTERM: only this thread waits for them.
