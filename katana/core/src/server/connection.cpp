@@ -50,7 +50,7 @@ void connection::open(int socket_fd) noexcept {
     phase_ = phase::idle;
     detached_ = false;
     send_in_flight_ = read_paused_ = peer_closed_ = close_after_ = false;
-    continue_sent_ = handler_running_ = async_ready_ = timed_out_ = in_dispatch_ = false;
+    continue_sent_ = handler_running_ = async_ready_ = timed_out_ = in_dispatch_ = linger_ = false;
     flush_requested_ = flush_in_flight_ = false;
     flush_waiter_ = {};
     draining_ = worker_.draining();
@@ -136,6 +136,11 @@ void connection::release_buffers() noexcept {
 }
 
 std::span<char> connection::read_space() noexcept {
+    if (phase_ == phase::lingering) { // whatever arrives now is discarded
+        if (input_ == nullptr && !make_room()) return {};
+        input_size_ = request_start_ = 0;
+        return {input_, input_capacity_};
+    }
     if (phase_ == phase::closing || phase_ == phase::closed || close_after_ || timed_out_) {
         read_paused_ = true;
         return {};
@@ -153,6 +158,7 @@ std::span<char> connection::read_space() noexcept {
 // Reading and dispatching
 
 void connection::on_received(std::size_t n) noexcept {
+    if (phase_ == phase::lingering) return; // discarded
     input_size_ += n;
     if (phase_ == phase::body) set_deadline(worker_.options().body_timeout); // progress
     process();
@@ -167,7 +173,7 @@ void connection::on_read_drained() noexcept {
 }
 
 void connection::on_read_end(int error) noexcept {
-    if (error != 0) { // reset or failure: nothing more can be written either
+    if (error != 0 || phase_ == phase::lingering) { // reset or failure: nothing more can be written either
         close_now();
         return;
     }
@@ -179,7 +185,7 @@ void connection::on_read_end(int error) noexcept {
 
 void connection::process() noexcept {
     while (!send_in_flight_ && !handler_running_ && !close_after_ && phase_ != phase::closing &&
-           phase_ != phase::closed && request_start_ < input_size_) {
+           phase_ != phase::lingering && phase_ != phase::closed && request_start_ < input_size_) {
         if (headers_ == nullptr) {
             block_pool& pool = worker_.owner().blocks();
             const std::size_t needed = 2 * worker_.options().limits.max_header_count; // headers + trailers
@@ -361,8 +367,10 @@ void connection::on_handler_done(std::exception_ptr error) noexcept {
 // Writing
 
 void connection::answer_error(http::status_code status, std::string_view detail) noexcept {
-    // Parse errors leave the stream position unknown: answer, then close.
+    // Parse errors leave the stream position unknown: answer, then close (lingering, since the
+    // rest of what the client sent is unread).
     close_after_ = true;
+    linger_ = true;
     if (phase_ == phase::handling || timed_out_) return;
     try {
         std::pmr::memory_resource* mem = memory_.resource();
@@ -437,8 +445,9 @@ void connection::after_output_written() noexcept {
         return;
     }
     if (handler_running_) return;
+    if (phase_ == phase::lingering) return;
     if (close_after_ || phase_ == phase::closing) {
-        close_now();
+        close_or_linger();
         return;
     }
     memory_.reset(); // every response of this batch is on the wire
@@ -477,6 +486,22 @@ void connection::close_now() noexcept {
     // A streaming handler waiting for a write must still run to its end (its memory is ours).
     flush_requested_ = flush_in_flight_ = false;
     resume_flush_waiter();
+}
+
+void connection::close_or_linger() noexcept {
+    if (peer_closed_ || (!linger_ && request_start_ >= input_size_)) {
+        close_now();
+        return;
+    }
+    ::shutdown(fd, SHUT_WR); // the answer is complete: FIN follows it
+    phase_ = phase::lingering;
+    buffers_[0].release();
+    buffers_[1].release();
+    set_deadline(worker_.options().linger_timeout);
+    if (read_paused_) {
+        read_paused_ = false;
+        worker_.owner().io().resume_reading(*this);
+    }
 }
 
 bool connection::stream_flush_thunk(void* self, std::coroutine_handle<> waiter) noexcept {
@@ -523,6 +548,10 @@ void connection::maybe_recycle() noexcept {
 
 void connection::begin_drain() noexcept {
     draining_ = true;
+    if (phase_ == phase::lingering) {
+        close_now();
+        return;
+    }
     // A handler still running answers the last request we will read: tell the client.
     if (handler_running_ && !timed_out_ && response_ != nullptr && !response_->started() &&
         request_start_ + parser_.consumed() >= input_size_) {
@@ -607,6 +636,7 @@ void connection::on_deadline() noexcept {
         return;
     }
     case phase::closing:
+    case phase::lingering:
     case phase::closed:
         close_now();
         return;

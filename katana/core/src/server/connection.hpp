@@ -67,6 +67,7 @@ private:
         body,        // head complete, body incomplete
         handling,    // a coroutine handler is running
         closing,     // answer written or being written, then close
+        lingering,   // FIN sent after an error answer; discarding input until EOF or timeout
         closed,      // close_stream() called, waiting for on_detached()
     };
     struct deadline_timer : timer_node {
@@ -89,6 +90,7 @@ private:
     void after_output_written() noexcept;
     void maybe_idle() noexcept;
     void close_now() noexcept;
+    void close_or_linger() noexcept;
     void maybe_recycle() noexcept;
     bool input_locked() const noexcept;
     bool make_room() noexcept;
@@ -134,6 +136,7 @@ private:
     bool handler_running_ = false;  // a coroutine handler has not finished yet
     bool async_ready_ = false;      // its response sits in spare_, waiting for out_ to drain
     bool timed_out_ = false;        // the deadline answered for a handler that still runs
+    bool linger_ = false;           // an error answer: unread request bytes may follow
     bool in_dispatch_ = false;      // guards against re-entry from a synchronous completion
     bool detached_ = true;          // the backend no longer references us
     bool flush_requested_ = false;  // a streaming handler waits for out_ to drain first

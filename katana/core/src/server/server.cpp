@@ -253,7 +253,8 @@ std::string server_flags_usage() {
            "  --body-timeout-ms N      silence while a body arrives (default 30000) -> 408\n"
            "  --keepalive-timeout-ms N idle keep-alive connection (default 60000)\n"
            "  --request-timeout-ms N   handler deadline (default 30000) -> 503\n"
-           "  --shutdown-grace-ms N    drain deadline after SIGTERM (default 10000)\n";
+           "  --shutdown-grace-ms N    drain deadline after SIGTERM (default 10000)\n"
+           "  --linger-timeout-ms N    after an error answer, discard input this long before closing (default 2000)\n";
 }
 
 namespace {
@@ -269,6 +270,7 @@ std::function<void(unsigned long)> numeric_flag(std::string_view flag, server_op
     if (flag == "--keepalive-timeout-ms") return [&o](unsigned long v) { o.keepalive_timeout = ms(v); };
     if (flag == "--request-timeout-ms") return [&o](unsigned long v) { o.request_timeout = ms(v); };
     if (flag == "--shutdown-grace-ms") return [&o](unsigned long v) { o.shutdown_grace = ms(v); };
+    if (flag == "--linger-timeout-ms") return [&o](unsigned long v) { o.linger_timeout = ms(v); };
     return {};
 }
 

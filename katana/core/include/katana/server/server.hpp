@@ -33,6 +33,10 @@ struct server_options {
     std::chrono::milliseconds request_timeout{30'000};   // handler deadline -> 503
     std::chrono::milliseconds send_timeout{30'000};      // a client that stops reading
     std::chrono::milliseconds shutdown_grace{10'000};    // drain deadline on SIGTERM
+    // After an error answer with request bytes still unread: send FIN, discard what arrives,
+    // close at EOF or after this long (closing with unread bytes would send RST, which can
+    // destroy the answer before the client reads it).
+    std::chrono::milliseconds linger_timeout{2'000};
 
     memory_mode memory = memory_mode::arena;
     std::pmr::memory_resource* pmr_upstream = nullptr; // memory_mode::pmr; default resource if null
