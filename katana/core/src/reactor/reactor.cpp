@@ -134,8 +134,8 @@ void reactor::refresh_date() noexcept {
 void reactor::run_once(std::chrono::milliseconds max_wait) {
     reactor* const previous = current_reactor;
     current_reactor = this;
-    now_ = clock::now();
-    timers_.advance(now_);
+    now_fresh_ = false;
+    timers_.advance(now());
     drain_messages();
 
     std::optional<std::chrono::milliseconds> wait = max_wait;
@@ -146,6 +146,7 @@ void reactor::run_once(std::chrono::milliseconds max_wait) {
     sleeping_.store(true, std::memory_order_relaxed);
     wake_rendezvous_.fetch_add(1, std::memory_order_acq_rel);
     if (!inbox_.empty_approx()) wait = std::chrono::milliseconds(0);
+    now_fresh_ = false; // callbacks run by poll() must not see the time from before the sleep
     backend_->poll(wait);
     sleeping_.store(false, std::memory_order_relaxed);
     current_reactor = previous;

@@ -55,8 +55,15 @@ public:
     [[nodiscard]] timer_wheel& timers() noexcept { return timers_; }
     [[nodiscard]] block_pool& blocks() noexcept { return blocks_; }
 
-    // Time as of the start of this loop iteration (cheap; good enough for timeouts).
-    [[nodiscard]] clock::time_point now() const noexcept { return now_; }
+    // Time as of this loop iteration's wake-up: read once after the loop wakes, then cached,
+    // so timeouts cost one clock read per iteration, not per use.
+    [[nodiscard]] clock::time_point now() noexcept {
+        if (!now_fresh_) {
+            now_ = clock::now();
+            now_fresh_ = true;
+        }
+        return now_;
+    }
     // "Date: <IMF-fixdate>\r\n", refreshed once a second by a timer.
     [[nodiscard]] std::string_view date_line() const noexcept { return {date_line_.data(), date_line_size_}; }
 
@@ -84,6 +91,7 @@ private:
     std::string fallback_reason_;
     block_pool blocks_;
     clock::time_point now_;
+    bool now_fresh_ = false; // false while the loop sleeps: the cached time is stale after it
     timer_wheel timers_;
     struct owned_timer : timer_node {
         reactor* owner = nullptr;
