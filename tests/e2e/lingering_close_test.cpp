@@ -20,18 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int connect_to(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 // Reads until EOF, error or timeout. Returns what was read; `end` is 0 for EOF, an errno, or
 // ETIMEDOUT.
@@ -73,7 +61,7 @@ TEST_P(LingeringClose, ErrorAnswerWithUnreadBytesEndsWithFinNotReset) {
         if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << server.error();
         FAIL() << server.error();
     }
-    const int fd = connect_to(server.info().port);
+    const int fd = katana::test::connect_loopback(server.info().port);
     ASSERT_GE(fd, 0);
     // A malformed head followed by a large body the server never parses.
     std::string request = "GET /plaintext HTTP/1.1\r\nHost: x\r\nBad Header: y\r\nContent-Length: 200000\r\n\r\n";
@@ -104,7 +92,7 @@ TEST_P(LingeringClose, ClientThatKeepsSendingIsCutOffAfterTheLingerTime) {
         if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << server.error();
         FAIL() << server.error();
     }
-    const int fd = connect_to(server.info().port);
+    const int fd = katana::test::connect_loopback(server.info().port);
     ASSERT_GE(fd, 0);
     const std::string bad = "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n";
     ASSERT_EQ(::send(fd, bad.data(), bad.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bad.size()));

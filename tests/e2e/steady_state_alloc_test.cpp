@@ -17,20 +17,6 @@
 
 namespace {
 
-int connect_loopback(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
 
 // Sends `depth` pipelined copies of `request` and reads until `depth` bodies equal to
 // `expected_body` arrived. No allocation: fixed buffers only. Returns false on any mismatch.
@@ -76,7 +62,7 @@ std::size_t allocations_for_plaintext(katana::server_options options, int rounds
     options.threads = 1;
     katana::test::inprocess_server server(options, routes);
     EXPECT_TRUE(server.ready()) << server.error();
-    const int fd = connect_loopback(server.info().port);
+    const int fd = katana::test::connect_loopback(server.info().port);
     EXPECT_GE(fd, 0);
     constexpr std::string_view plaintext = "GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n";
     for (int i = 0; i < 200; ++i) EXPECT_TRUE(round_trip(fd, plaintext, 1, "Hello, World!"));
@@ -114,7 +100,7 @@ TEST_P(SteadyStateAllocation, PlaintextAndJsonAllocateNothingPerRequest) {
         if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << "io_uring unavailable: " << server.error();
         FAIL() << server.error();
     }
-    const int fd = connect_loopback(server.info().port);
+    const int fd = katana::test::connect_loopback(server.info().port);
     ASSERT_GE(fd, 0);
     constexpr std::string_view plaintext = "GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n";
     constexpr std::string_view json = "GET /json HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -158,7 +144,7 @@ TEST_P(SteadyStateAllocation, CoroutineHandlerWithChildTaskAllocatesNothing) {
         if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << "io_uring unavailable: " << server.error();
         FAIL() << server.error();
     }
-    const int fd = connect_loopback(server.info().port);
+    const int fd = katana::test::connect_loopback(server.info().port);
     ASSERT_GE(fd, 0);
     constexpr std::string_view request = "GET /async HTTP/1.1\r\nHost: x\r\n\r\n";
     for (int i = 0; i < 50; ++i) ASSERT_TRUE(round_trip(fd, request, 2, "Hello, World!")); // same shape as measured

@@ -86,18 +86,11 @@ void response::write_head(long long content_length, bool chunked) {
     out().commit(static_cast<std::size_t>(p - begin));
 }
 
-void response::body(std::string_view bytes) {
-    if (state_ != state::building) return;
-    state_ = state::finished;
-    if (status_has_no_body(status_)) {
-        write_head(-1, false);
-        return;
-    }
-    write_head(static_cast<long long>(bytes.size()), false);
-    if (!options_.head_request) out().append(bytes);
-}
+void response::body(std::string_view bytes) { finish_with(bytes, true); }
 
-void response::body_ref(std::string_view bytes) {
+void response::body_ref(std::string_view bytes) { finish_with(bytes, false); }
+
+void response::finish_with(std::string_view bytes, bool copy) {
     if (state_ != state::building) return;
     state_ = state::finished;
     if (status_has_no_body(status_)) {
@@ -105,7 +98,12 @@ void response::body_ref(std::string_view bytes) {
         return;
     }
     write_head(static_cast<long long>(bytes.size()), false);
-    if (!options_.head_request) out().append_external(bytes);
+    if (options_.head_request) return;
+    if (copy) {
+        out().append(bytes);
+    } else {
+        out().append_external(bytes);
+    }
 }
 
 void response::finish() { body({}); }

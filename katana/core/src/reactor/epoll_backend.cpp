@@ -246,16 +246,7 @@ private:
                 if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
                 return errno;
             }
-            std::size_t left = static_cast<std::size_t>(n);
-            while (s.send_iovcnt != 0 && left >= s.send_iov->iov_len) {
-                left -= s.send_iov->iov_len;
-                ++s.send_iov;
-                --s.send_iovcnt;
-            }
-            if (s.send_iovcnt != 0 && left != 0) {
-                s.send_iov->iov_base = static_cast<char*>(s.send_iov->iov_base) + left;
-                s.send_iov->iov_len -= left;
-            }
+            skip_sent(s, static_cast<std::size_t>(n));
         }
         return 0;
     }

@@ -48,6 +48,20 @@ public:
     io_stream* io_detached_next = nullptr; // closed, waiting for on_detached()
 };
 
+// Drops `n` written bytes from the front of a stream's pending send (and the entries they
+// empty). Both backends finish partial writes with it.
+inline void skip_sent(io_stream& s, std::size_t n) noexcept {
+    while (s.send_iovcnt != 0 && n >= s.send_iov->iov_len) {
+        n -= s.send_iov->iov_len;
+        ++s.send_iov;
+        --s.send_iovcnt;
+    }
+    if (s.send_iovcnt != 0 && n != 0) {
+        s.send_iov->iov_base = static_cast<char*>(s.send_iov->iov_base) + n;
+        s.send_iov->iov_len -= n;
+    }
+}
+
 class io_listener {
 public:
     virtual ~io_listener() = default;

@@ -714,19 +714,6 @@ private:
 
     // ---- sending --------------------------------------------------------------------------
 
-    // Drops `n` written bytes from the front of the stream's iovecs (and empty entries).
-    static void skip_sent(io_stream& s, std::size_t n) noexcept {
-        while (s.send_iovcnt != 0 && n >= s.send_iov->iov_len) {
-            n -= s.send_iov->iov_len;
-            ++s.send_iov;
-            --s.send_iovcnt;
-        }
-        if (s.send_iovcnt != 0 && n != 0) {
-            s.send_iov->iov_base = static_cast<char*>(s.send_iov->iov_base) + n;
-            s.send_iov->iov_len -= n;
-        }
-    }
-
     bool submit_send(io_stream& s) noexcept {
         io_uring_sqe* sqe = get_sqe();
         if (sqe == nullptr) return false;

@@ -97,6 +97,7 @@ private:
     };
     // Writes status line + headers; `content_length` < 0 means chunked / none.
     void write_head(long long content_length, bool chunked);
+    void finish_with(std::string_view bytes, bool copy);
 
     output_buffer& out() const noexcept { return **sink_; }
 
