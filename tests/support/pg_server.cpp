@@ -214,15 +214,7 @@ std::string pg_server::conninfo(std::string_view dbname) const {
 }
 
 katana::expected<void, std::string> pg_server::stop(std::chrono::milliseconds timeout) {
-    if (!postmaster_) return {};
-    postmaster_->send_signal(SIGINT); // fast shutdown
-    katana::expected<void, std::string> result;
-    if (!postmaster_->wait_for(timeout)) {
-        postmaster_->kill_and_wait();
-        result = katana::unexpected(fmt::format("postgres did not shut down within {} ms; killed", timeout.count()));
-    }
-    postmaster_.reset();
-    return result;
+    return stop_server_child(postmaster_, SIGINT /* fast shutdown */, timeout, "postgres");
 }
 
 katana::expected<void, std::string> pg_server::start_again() {

@@ -636,4 +636,17 @@ bool process_alive(pid_t pid) {
     return st && st->state != 'Z';
 }
 
+katana::expected<void, std::string> stop_server_child(std::optional<child_process>& child, int sig,
+                                                       std::chrono::milliseconds timeout, std::string_view what) {
+    if (!child) return {};
+    katana::expected<void, std::string> result;
+    child->send_signal(sig);
+    if (!child->wait_for(timeout)) {
+        child->kill_and_wait();
+        result = katana::unexpected(fmt::format("{} did not stop within {} ms; killed", what, timeout.count()));
+    }
+    child.reset();
+    return result;
+}
+
 } // namespace katana::test

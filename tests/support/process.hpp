@@ -112,6 +112,11 @@ struct run_result {
 
 // Live descendants of `root` (children, grandchildren, ...), found by parent pid in /proc;
 // includes those that moved to their own session or group.
+// Stops a long-running server child: `sig`, then up to `timeout` for it to exit, then SIGKILL
+// (reported as an error naming `what`). Leaves `child` empty. No-op when it is already empty.
+katana::expected<void, std::string> stop_server_child(std::optional<child_process>& child, int sig,
+                                                       std::chrono::milliseconds timeout, std::string_view what);
+
 [[nodiscard]] std::vector<pid_t> live_process_tree(pid_t root);
 
 // Processes in process group `pgid` that are alive (zombies excluded), read from /proc. Tests use

@@ -152,15 +152,7 @@ redis_server::~redis_server() {
 bool redis_server::running() { return process_ && process_->running(); }
 
 katana::expected<void, std::string> redis_server::stop(std::chrono::milliseconds timeout) {
-    if (!process_) return {};
-    katana::expected<void, std::string> result;
-    process_->send_signal(SIGTERM);
-    if (!process_->wait_for(timeout)) {
-        process_->kill_and_wait();
-        result = katana::unexpected(fmt::format("redis-server did not stop within {} ms; killed", timeout.count()));
-    }
-    process_.reset();
-    return result;
+    return stop_server_child(process_, SIGTERM, timeout, "redis-server");
 }
 
 katana::expected<void, std::string> redis_server::start_again() {
