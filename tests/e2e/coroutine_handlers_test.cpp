@@ -54,10 +54,7 @@ protected:
         options.backend = GetParam();
         options.request_timeout = 300ms;
         server_.emplace(options, routes_);
-        if (!server_->ready()) {
-            if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << "io_uring unavailable: " << server_->error();
-            FAIL() << server_->error();
-        }
+        KATANA_REQUIRE_SERVER(*server_, GetParam());
         port_ = server_->info().port;
     }
 

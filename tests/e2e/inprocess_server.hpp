@@ -95,3 +95,14 @@ private:
 };
 
 } // namespace katana::test
+
+// In a test body: fail unless `server` started, except that a machine without io_uring skips
+// io_uring runs (the backend seam falls back to epoll elsewhere; here the backend is the point).
+#define KATANA_REQUIRE_SERVER(server, backend)                                                    \
+    do {                                                                                           \
+        if (!(server).ready()) {                                                                   \
+            if ((backend) == katana::backend_kind::io_uring)                                       \
+                GTEST_SKIP() << "io_uring unavailable: " << (server).error();                      \
+            FAIL() << (server).error();                                                            \
+        }                                                                                          \
+    } while (false)

@@ -57,10 +57,7 @@ TEST_P(LingeringClose, ErrorAnswerWithUnreadBytesEndsWithFinNotReset) {
     options.threads = 1;
     options.backend = GetParam();
     katana::test::inprocess_server server(options, routes);
-    if (!server.ready()) {
-        if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << server.error();
-        FAIL() << server.error();
-    }
+    KATANA_REQUIRE_SERVER(server, GetParam());
     const int fd = katana::test::connect_loopback(server.info().port);
     ASSERT_GE(fd, 0);
     // A malformed head followed by a large body the server never parses.
@@ -88,10 +85,7 @@ TEST_P(LingeringClose, ClientThatKeepsSendingIsCutOffAfterTheLingerTime) {
     options.backend = GetParam();
     options.linger_timeout = 300ms;
     katana::test::inprocess_server server(options, routes);
-    if (!server.ready()) {
-        if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << server.error();
-        FAIL() << server.error();
-    }
+    KATANA_REQUIRE_SERVER(server, GetParam());
     const int fd = katana::test::connect_loopback(server.info().port);
     ASSERT_GE(fd, 0);
     const std::string bad = "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n";

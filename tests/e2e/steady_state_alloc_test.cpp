@@ -96,10 +96,7 @@ TEST_P(SteadyStateAllocation, PlaintextAndJsonAllocateNothingPerRequest) {
     options.threads = 1;
     options.backend = GetParam();
     katana::test::inprocess_server server(options, routes);
-    if (!server.ready()) {
-        if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << "io_uring unavailable: " << server.error();
-        FAIL() << server.error();
-    }
+    KATANA_REQUIRE_SERVER(server, GetParam());
     const int fd = katana::test::connect_loopback(server.info().port);
     ASSERT_GE(fd, 0);
     constexpr std::string_view plaintext = "GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -140,10 +137,7 @@ TEST_P(SteadyStateAllocation, CoroutineHandlerWithChildTaskAllocatesNothing) {
     options.threads = 1;
     options.backend = GetParam();
     katana::test::inprocess_server server(options, routes);
-    if (!server.ready()) {
-        if (GetParam() == katana::backend_kind::io_uring) GTEST_SKIP() << "io_uring unavailable: " << server.error();
-        FAIL() << server.error();
-    }
+    KATANA_REQUIRE_SERVER(server, GetParam());
     const int fd = katana::test::connect_loopback(server.info().port);
     ASSERT_GE(fd, 0);
     constexpr std::string_view request = "GET /async HTTP/1.1\r\nHost: x\r\n\r\n";
