@@ -9,6 +9,15 @@ install(TARGETS katana_core EXPORT katanaTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/katana/core/include/katana" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The generator goes with the runtime: find_package(katana) users get katana::katana_gen and
+# katana_add_openapi() (cmake/KatanaCodegen.cmake, included by katanaConfig.cmake).
+set(KATANA_EXPORTED_TOOLS "")
+if(TARGET katana_gen)
+  set(KATANA_EXPORTED_TOOLS katana_gen)
+  install(TARGETS katana_gen katana EXPORT katanaTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+install(FILES "${PROJECT_SOURCE_DIR}/cmake/KatanaCodegen.cmake" DESTINATION ${KATANA_INSTALL_CMAKEDIR})
+configure_file("${PROJECT_SOURCE_DIR}/cmake/KatanaCodegen.cmake" "${PROJECT_BINARY_DIR}/KatanaCodegen.cmake" COPYONLY)
 install(EXPORT katanaTargets NAMESPACE katana:: DESTINATION ${KATANA_INSTALL_CMAKEDIR})
 
 # A sanitized static katana_core needs the sanitizer runtime wherever it is linked: say so in the
@@ -26,7 +35,7 @@ endif()
 # kept, so that interface target must be exported alongside. Only its link options (sanitizer
 # runtime) reach consumers, never its warning flags. export(EXPORT) cannot take the extra target
 # without also installing it, hence export(TARGETS).
-export(TARGETS katana_core katana_project_options NAMESPACE katana:: FILE "${PROJECT_BINARY_DIR}/katanaTargets.cmake")
+export(TARGETS katana_core katana_project_options ${KATANA_EXPORTED_TOOLS} NAMESPACE katana:: FILE "${PROJECT_BINARY_DIR}/katanaTargets.cmake")
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/katanaConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/katanaConfig.cmake" INSTALL_DESTINATION "${KATANA_INSTALL_CMAKEDIR}")
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/katanaConfigVersion.cmake"

@@ -59,7 +59,7 @@ run_stage() {
 for stage in "${stages[@]}"; do
     case "$stage" in
     release) run_stage release release -j "$JOBS" -LE fuzz ;;
-    dev) run_stage dev dev -j "$JOBS" -L "unit|e2e|conformance" ;;
+    dev) run_stage dev dev -j "$JOBS" -L "unit|e2e|conformance|golden" ;;
     tsan) run_stage tsan tsan -j 1 -L "unit|e2e" ;;
     fuzz) run_stage fuzz fuzz -j 1 -L "fuzz|unit" ;;
     *) echo "unknown stage: $stage" >&2; exit 2 ;;

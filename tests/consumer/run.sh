@@ -4,7 +4,8 @@
 #   1. find_package(katana) against the build tree     (CMAKE_PREFIX_PATH=<binary_dir>)
 #   2. add_subdirectory(<source_dir>)
 #   3. pkg-config against the build tree               (PKG_CONFIG_PATH=<binary_dir>), plain compiler
-#   4. cmake --install into a temporary prefix, then find_package and pkg-config against it
+#   4. cmake --install into a temporary prefix, then find_package and pkg-config against it, and
+#      katana_add_openapi() running the installed katana_gen
 # Usage: run.sh <katana_source_dir> <katana_binary_dir>   (ctest: consumer.three_ways)
 set -euo pipefail
 
@@ -71,8 +72,8 @@ quiet() { # run a command, show its output only when it fails
   fi
 }
 
-step="building katana_core in $bin"
-quiet cmake --build "$bin" --target katana_core
+step="building katana_core and the generator in $bin"
+quiet cmake --build "$bin" --target katana_core katana_gen katana
 
 step="1: find_package against the build tree"
 quiet cmake -S "$consumer" -B "$work/find-build" "${common[@]}" -DKATANA_CONSUMER_MODE=find_package \
@@ -121,5 +122,19 @@ pc_file=$(find "$prefix" -name katana.pc -path '*/pkgconfig/*' | head -n1)
 [ -n "$pc_file" ] || { echo "consumer: FAILED: no katana.pc installed under $prefix" >&2; exit 1; }
 pkg_build "$step" "$(dirname "$pc_file")" "$work/install-pc-build"
 check_run "$step" "$work/install-pc-build/katana_consumer"
+
+step="4c: katana_add_openapi() with the installed katana_gen"
+openapi_user="$work/openapi-user"
+mkdir -p "$openapi_user/spec"
+cp "$src/tests/codegen/integration/CMakeLists.txt" "$src/tests/codegen/integration/main.cpp" "$openapi_user/"
+cp -r "$src/tests/codegen/cases/external_refs/openapi.yaml" "$src/tests/codegen/cases/external_refs/schemas" \
+  "$openapi_user/spec/"
+quiet cmake -S "$openapi_user" -B "$work/install-openapi-build" "${common[@]}" -DCMAKE_PREFIX_PATH="$prefix"
+quiet cmake --build "$work/install-openapi-build"
+if ! grep -rqsF --include='*.ninja' --include='*.make' "$prefix/bin/katana_gen" "$work/install-openapi-build"; then
+  echo "consumer: FAILED: $step: the build did not run $prefix/bin/katana_gen" >&2
+  exit 1
+fi
+echo "consumer: ok: $step"
 
 echo "consumer: all ways passed"

@@ -1,0 +1,52 @@
+// katana: the command-line front door. Only commands that work are listed; new ones (dev, bench,
+// gen sql) are added here when they exist.
+//   katana gen openapi SPEC -o DIR [--namespace NS] [--strict] ...
+//   katana version | katana --version
+//   katana help    | katana --help
+#include "gen_command.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#ifndef KATANA_VERSION
+#error "KATANA_VERSION must be defined by the build"
+#endif
+
+int main(int argc, char** argv) {
+    CLI::App app("katana: OpenAPI-to-C++ server framework", "katana");
+    app.set_version_flag("--version", "katana " KATANA_VERSION);
+    app.require_subcommand(1);
+
+    CLI::App* gen = app.add_subcommand("gen", "Generate C++ from a spec");
+    gen->require_subcommand(1);
+    CLI::App* openapi = gen->add_subcommand("openapi", "C++ models, JSON, validation, routes and handler "
+                                                       "interface from an OpenAPI 3.0/3.1 document");
+    katana::cli::gen_openapi_args args;
+    katana::cli::add_gen_openapi_options(*openapi, args);
+
+    CLI::App* version = app.add_subcommand("version", "Print the version");
+    CLI::App* help = app.add_subcommand("help", "Print this help");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? katana::cli::exit_ok : katana::cli::exit_usage;
+    }
+    if (version->parsed()) {
+        std::cout << "katana " KATANA_VERSION "\n";
+        return katana::cli::exit_ok;
+    }
+    if (help->parsed()) {
+        std::cout << app.help();
+        return katana::cli::exit_ok;
+    }
+    try {
+        return katana::cli::run_gen_openapi(args);
+    } catch (const std::exception& e) {
+        std::cerr << "katana: internal error: " << e.what() << '\n';
+        return katana::cli::exit_failed;
+    }
+}
