@@ -8,11 +8,14 @@ PORT=${PORT:-8080}
 start=$(date +%s)
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target hello
+cmake --build --preset release --target products_api
 echo "built in $(( $(date +%s) - start ))s"
 echo
-echo "Try:  curl -i http://127.0.0.1:${PORT}/plaintext"
-echo "      curl -i http://127.0.0.1:${PORT}/json"
-echo "      curl -i http://127.0.0.1:${PORT}/healthz"
+B=http://127.0.0.1:${PORT}
+echo "Try:  curl -i -X POST $B/products -H 'Content-Type: application/json' \\"
+echo "        -d '{\"sku\":\"KT-000123\",\"name\":\"Trail shoe\",\"price\":{\"amount\":129.99,\"currency\":\"EUR\"}}'"
+echo "      curl -i $B/products/1"
+echo "      curl -i '$B/products?limit=10&q=shoe'"
+echo "      curl -i $B/openapi.json"
 echo "Stop with Ctrl-C (graceful shutdown)."
-exec build/release/bin/hello --port "${PORT}" --health "$@"
+exec build/release/bin/products_api --port "${PORT}" --health "$@"
