@@ -18,7 +18,8 @@ deps:
 
 bench:
 	@bash scripts/install-deps.sh && cmake --preset release >/dev/null && cmake --build --preset release && \
-	  bash benchmarks/http/run.sh
+	  build/release/bin/codegen_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true && \
+	  python3 benchmarks/http/bench_http.py
 
 clean:
 	rm -rf build

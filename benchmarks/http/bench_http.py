@@ -44,12 +44,37 @@ HOST = "127.0.0.1"
 PLAINTEXT_BODY = b"Hello, World!"
 JSON_BODY = b'{"message":"Hello, World!"}'
 
+# The "product" scenario POSTs this Product (benchmarks/codegen/product.yaml, 10 tags, 494
+# bytes): KATANA's product_server parses, validates and serializes it back; the floor answers
+# with the same bytes without looking at them.
+PRODUCT = {
+    "id": 4711,
+    "sku": "KT-004711-XL",
+    "name": "Ergonomic Oak Desk 120",
+    "description": "Solid oak top, steel frame; height adjustable from 65 to 125 cm. Ships flat-packed \u2014 "
+                   "assembly takes about 20 minutes.",
+    "price": 649.9,
+    "currency": "EUR",
+    "status": "active",
+    "tags": ["furniture", "office", "desk", "oak", "ergonomic", "height-adjustable", "steel", "bestseller", "eco",
+             "new"],
+    "dimensions": {"width": 120.5, "height": 75.25, "depth": 80.5, "unit": "cm"},
+    "discontinued_at": None,
+    "created_at": "2024-03-15T09:30:00.250+01:00",
+}
+PRODUCT_BODY = json.dumps(PRODUCT, separators=(",", ":"), ensure_ascii=False).encode()
+# Must be answered 422 by a validating server (additionalProperties: false).
+INVALID_PRODUCT_BODY = json.dumps(dict(PRODUCT, colour="red"), separators=(",", ":")).encode()
+
 # name -> (request path, floor mode, pipeline depth or 0, body every server must answer with)
 SCENARIOS = {
     "plaintext": ("/plaintext", "plaintext", 0, PLAINTEXT_BODY),
     "json": ("/json", "json", 0, JSON_BODY),
     "pipeline": ("/plaintext", "plaintext", 16, PLAINTEXT_BODY),
+    "product": ("/products", "product", 0, PRODUCT_BODY),
 }
+# Scenarios whose request is a POST of the scenario's body (the answer must be the same JSON value).
+POST_SCENARIOS = {"product": INVALID_PRODUCT_BODY}
 ALL_SERVERS = ["floor", "nginx", "katana-epoll", "katana-io_uring"]
 
 
@@ -232,19 +257,42 @@ class Server:
                 time.sleep(0.05)
         self.skip = f"not listening on {HOST}:{self.port} after {timeout:.0f} s: {self.log_tail()}"
 
-    def check_response(self, path, body):
-        """One real request: the contestant must answer 200 with the scenario's body."""
+    def request(self, method, path, body=None):
+        """(status, body) of one request, or an error message string."""
         try:
             conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-            conn.request("GET", path)
+            headers = {"Content-Type": "application/json"} if body is not None else {}
+            conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             got = resp.read()
             conn.close()
+            return resp.status, got
         except (OSError, http.client.HTTPException) as e:
-            self.skip = f"GET {path} failed: {e}"
+            return f"{method} {path} failed: {e}"
+
+    def check_response(self, path, body, post_invalid=None):
+        """One real request: the contestant must answer 200 with the scenario's body. For a POST
+        scenario (post_invalid is the invalid body) the request carries `body`, the answer must be
+        the same JSON value, and a validating server must answer 422 to post_invalid."""
+        method = "GET" if post_invalid is None else "POST"
+        r = self.request(method, path, None if post_invalid is None else body)
+        if isinstance(r, str):
+            self.skip = r
             return
-        if resp.status != 200 or got != body:
-            self.skip = f"GET {path} answered {resp.status} {got[:60]!r}, expected 200 {body!r}"
+        status, got = r
+        same = got == body
+        if post_invalid is not None and not same:
+            try:
+                same = json.loads(got) == json.loads(body)
+            except ValueError:
+                same = False
+        if status != 200 or not same:
+            self.skip = f"{method} {path} answered {status} {got[:60]!r}, expected 200 {body[:60]!r}"
+            return
+        if post_invalid is not None and self.name != "floor":
+            r = self.request("POST", path, post_invalid)
+            if isinstance(r, str) or r[0] != 422:
+                self.skip = f"POST {path} of an invalid Product answered {r if isinstance(r, str) else r[0]}, expected 422"
 
     def pids(self):
         return process_tree(self.proc.pid) if self.alive() else []
@@ -287,8 +335,15 @@ def make_servers(names, scenario, args, workdir, base_port):
     servers = []
     for i, name in enumerate(names):
         port = base_port + i
-        if name == "floor":
+        if name == "floor" and floor_mode == "product":
+            body_file = os.path.join(workdir, "product.json")
+            with open(body_file, "wb") as f:
+                f.write(PRODUCT_BODY)
+            argv = [args.floor, "--port", str(port), "--mode", "json", "--body-file", body_file]
+        elif name == "floor":
             argv = [args.floor, "--port", str(port), "--mode", floor_mode]
+        elif name == "nginx" and floor_mode == "product":
+            argv = [args.nginx]
         elif name == "nginx":
             ndir = os.path.join(workdir, f"nginx-{port}")
             os.makedirs(ndir, exist_ok=True)
@@ -296,14 +351,22 @@ def make_servers(names, scenario, args, workdir, base_port):
             with open(conf, "w") as f:
                 f.write(nginx_config(ndir, port))
             argv = [args.nginx, "-p", ndir + "/", "-c", conf, "-e", os.path.join(ndir, "error.log")]
+        elif floor_mode == "product":
+            backend = name.split("-", 1)[1]
+            argv = [args.product_server, "--port", str(port), "--threads", "1", "--backend", backend]
+            if args.product_impl:
+                argv += ["--impl", args.product_impl]
         else:
             backend = name.split("-", 1)[1]
             argv = [args.hello, "--port", str(port), "--threads", "1", "--backend", backend]
         s = Server(name, port, argv, workdir)
-        if not os.access(argv[0], os.X_OK):
+        if name == "nginx" and floor_mode == "product":
+            s.skip = "not a contestant here: nginx cannot parse or validate a JSON body"
+        elif not os.access(argv[0], os.X_OK):
             hint = ""
             if name.startswith("katana"):
-                hint = " (build it: cmake --build build/release --target hello)"
+                target = "product_server" if floor_mode == "product" else "hello"
+                hint = f" (build it: cmake --build build/release --target {target})"
             elif name == "floor":
                 hint = " (build it: cmake --build build/release --target floor_server)"
             s.skip = f"{argv[0]} not found or not executable{hint}"
@@ -347,12 +410,26 @@ def parse_wrk(out):
     return r
 
 
-def run_slice(server, path, depth, args):
+def post_script(workdir, body):
+    """A wrk script that POSTs `body`: a static request, so wrk runs no Lua per request."""
+    path = os.path.join(workdir, "post.lua")
+    text = body.decode()
+    level = "=" * 4
+    assert f"]{level}]" not in text
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                f"wrk.body = [{level}[{text}]{level}]\n")
+    return path
+
+
+def run_slice(server, path, depth, args, script=None):
     """One wrk slice against `server`; returns the parsed result with the server's CPU time."""
     cmd = ["taskset", "-c", str(args.client_cpu), args.wrk, "-t1", f"-c{args.connections}",
            f"-d{args.slice}s", "--latency"]
     if depth:
         cmd += ["-s", os.path.join(HERE, "pipeline.lua")]
+    elif script:
+        cmd += ["-s", script]
     cmd.append(f"http://{HOST}:{server.port}{path}")
     if depth:
         cmd += ["--", str(depth)]
@@ -475,8 +552,11 @@ class Report:
 
 def run_scenario(scenario, args, workdir, report, raw_log):
     path, _, depth, body = SCENARIOS[scenario]
+    post_invalid = POST_SCENARIOS.get(scenario)
+    script = post_script(workdir, body) if post_invalid is not None else None
     servers = make_servers(args.servers, scenario, args, workdir, args.base_port)
-    report.say(f"\n=== scenario {scenario} (load average {loadavg()}): GET {path}, {args.connections} connections"
+    what = f"POST {path} ({len(body)}-byte JSON body)" if script else f"GET {path}"
+    report.say(f"\n=== scenario {scenario} (load average {loadavg()}): {what}, {args.connections} connections"
                + (f", pipelined {depth} deep" if depth else "") + f", {args.cycles} cycles of {args.slice} s slices ===")
     try:
         for s in servers:
@@ -488,7 +568,7 @@ def run_scenario(scenario, args, workdir, report, raw_log):
         for s in servers:
             if s.skip is None:
                 rss_idle[s.name] = rss_by_process(s.pids())
-                s.check_response(path, body)
+                s.check_response(path, body, post_invalid)
         for s in servers:
             if s.skip is not None:
                 report.say(f"  {s.name}: SKIPPED - {s.skip}")
@@ -499,7 +579,7 @@ def run_scenario(scenario, args, workdir, report, raw_log):
             return None
 
         for s in live:
-            run_slice(s, path, depth, args)  # warm-up, not recorded
+            run_slice(s, path, depth, args, script)  # warm-up, not recorded
         slices = {s.name: [] for s in live}
         for cycle in range(args.cycles):
             # Rotate the visiting order so no server always follows (or precedes) the same one.
@@ -508,7 +588,7 @@ def run_scenario(scenario, args, workdir, report, raw_log):
             for s in order:
                 if not s.alive():
                     continue
-                r = run_slice(s, path, depth, args)
+                r = run_slice(s, path, depth, args, script)
                 r["cycle"] = cycle
                 results[s.name] = r
                 raw_log.write(f"--- {scenario} cycle {cycle} {s.name} cpu_s={r['cpu_s']:.2f}\n{r['raw']}\n")
@@ -678,6 +758,11 @@ def parse_args(argv):
     rel = lambda *parts: os.path.join(REPO, *parts)  # noqa: E731
     p.add_argument("--hello", default=rel("build", "release", "bin", "hello"), help="KATANA hello binary")
     p.add_argument("--floor", default=rel("build", "release", "bin", "floor_server"), help="floor_server binary")
+    p.add_argument("--product-server", default=rel("build", "release", "bin", "product_server"),
+                   help="KATANA binary of the product scenario (benchmarks/codegen/product_server.cpp)")
+    p.add_argument("--product-impl", choices=["generated", "handwritten"], default=None,
+                   help="product_server --impl: the generated code (its default when built) or the hand-written"
+                        " simdjson parser and writer")
     p.add_argument("--idle-tool", default=None, help="idle_conns binary; None means the one beside --floor")
     p.add_argument("--nginx", default="/usr/sbin/nginx")
     p.add_argument("--wrk", default="/usr/bin/wrk")
@@ -747,6 +832,9 @@ def main(argv):
                f"wrk/idle_conns on CPU {args.client_cpu}; RLIMIT_NOFILE {hard}; load average {loadavg()}")
     report.say(f"hello: {args.hello}" + ("" if os.access(args.hello, os.X_OK) else " (missing: katana contestants skip)"))
     report.say(f"floor: {args.floor}")
+    if "product" in args.scenarios:
+        report.say(f"product_server: {args.product_server}" + (f" --impl {args.product_impl}" if args.product_impl else "")
+                   + ("" if os.access(args.product_server, os.X_OK) else " (missing: katana contestants skip)"))
 
     os.makedirs(args.out, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="katana-bench-")

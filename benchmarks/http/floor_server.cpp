@@ -9,7 +9,9 @@
 // the buffer is simply continued on the next epoll_wait, without an extra read() that would end
 // in EAGAIN. One thread, no allocation after a connection's state slot exists.
 //
-// Usage: floor_server --port N [--mode plaintext|json]
+// Usage: floor_server --port N [--mode plaintext|json] [--body-file PATH]
+// --body-file answers with that file's bytes instead of the mode's body (the Content-Type stays the
+// mode's): the floor of the POST scenarios, which answers without reading the request body.
 // Only ever binds 127.0.0.1.
 
 #include <arpa/inet.h>
@@ -27,6 +29,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -236,7 +240,7 @@ private:
 };
 
 int usage() {
-    std::fprintf(stderr, "usage: floor_server --port N [--mode plaintext|json]\n");
+    std::fprintf(stderr, "usage: floor_server --port N [--mode plaintext|json] [--body-file PATH]\n");
     return 2;
 }
 
@@ -245,6 +249,7 @@ int usage() {
 int main(int argc, char** argv) {
     int port = -1;
     std::string_view mode = "plaintext";
+    const char* body_file = nullptr;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         if (a == "--port" && i + 1 < argc) {
@@ -254,17 +259,29 @@ int main(int argc, char** argv) {
             port = static_cast<int>(v);
         } else if (a == "--mode" && i + 1 < argc) {
             mode = argv[++i];
+        } else if (a == "--body-file" && i + 1 < argc) {
+            body_file = argv[++i];
         } else {
             return usage();
         }
     }
     if (port < 0) return usage();
 
+    std::string body;
+    if (body_file != nullptr) {
+        std::ifstream in(body_file, std::ios::binary);
+        if (!in) {
+            std::fprintf(stderr, "floor_server: cannot read %s\n", body_file);
+            return 1;
+        }
+        body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
     std::string response;
     if (mode == "plaintext") {
-        response = make_response("text/plain", "Hello, World!");
+        response = make_response("text/plain", body_file != nullptr ? std::string_view(body) : "Hello, World!");
     } else if (mode == "json") {
-        response = make_response("application/json", R"({"message":"Hello, World!"})");
+        response = make_response("application/json",
+                                 body_file != nullptr ? std::string_view(body) : R"({"message":"Hello, World!"})");
     } else {
         return usage();
     }
