@@ -37,7 +37,7 @@ run_stage() {
     [ "$name" = release ] && extra_targets=(--target all check-headers)
     # TSan only runs the unit and e2e binaries: building the generated conformance suites and
     # benchmarks a fourth time would only cost CI time.
-    [ "$name" = tsan ] && extra_targets=(--target katana_unit_tests katana_e2e_tests hello products_api)
+    [ "$name" = tsan ] && extra_targets=(--target katana_unit_tests katana_e2e_tests hello products_api http_parser_fuzz_replay)
     if ! cmake --build --preset "$preset" -j "$JOBS" "${extra_targets[@]}" >"$log_dir/$name-build.log" 2>&1; then
         grep -E "error|Error|FAILED" "$log_dir/$name-build.log" | head -50
         failed_stages+=("$name(build)")

@@ -535,7 +535,7 @@ std::string schema_model::impl::dom_function(std::size_t id) {
                     }
                     const node* maxc = s->get("maxContains");
                     arr += fmt::format(
-                        "{{\nkatana::api::speculation g_(katana::api::speculation::dom_budget);\nstd::size_t n_ = 0;\nif (g_) {{\nfor (const auto& e_ : a_) {{\n"
+                        "{{\nkatana::api::speculation g_(katana::api::speculation::dom_budget);\n[[maybe_unused]] std::size_t n_ = 0;\nif (g_) {{\nfor (const auto& e_ : a_) {{\n"
                         "const auto m_ = ctx.mark();\n{}if (ctx.errors_since(m_) == 0) ++n_;\nctx.rollback(m_);\n}}\n}}\n",
                         call(contains, "e_"));
                     arr += fmt::format("if (!g_) {}\"alternatives nested too deeply to validate\");\n", rep_here);
