@@ -1,6 +1,8 @@
 #pragma once
 // `katana gen openapi` and `katana_gen` share this: options, generation, writing the output
 // directory, depfile and stamp. The two binaries differ only in how they spell the command.
+#include "exit_codes.hpp"
+
 #include <katana/codegen/generate.hpp>
 #include <katana/util/expected.hpp>
 
@@ -12,11 +14,6 @@
 #include <vector>
 
 namespace katana::cli {
-
-// Exit codes of every katana command.
-inline constexpr int exit_ok = 0;
-inline constexpr int exit_failed = 1; // the spec has errors, or the output could not be written
-inline constexpr int exit_usage = 2;
 
 struct gen_openapi_args {
     std::string spec;

@@ -1,9 +1,11 @@
 // katana: the command-line front door. Only commands that work are listed; new ones (dev, bench,
 // gen sql) are added here when they exist.
 //   katana gen openapi SPEC -o DIR [--namespace NS] [--strict] ...
+//   katana db migrate up|status|down|create ...
 //   katana version | katana --version
 //   katana help    | katana --help
 #include "gen_command.hpp"
+#include "migrate.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -26,6 +28,11 @@ int main(int argc, char** argv) {
     katana::cli::gen_openapi_args args;
     katana::cli::add_gen_openapi_options(*openapi, args);
 
+    CLI::App* db = app.add_subcommand("db", "Database schema tools");
+    db->require_subcommand(1);
+    katana::cli::db_migrate_args migrate_args;
+    katana::cli::add_db_migrate_command(*db, migrate_args);
+
     CLI::App* version = app.add_subcommand("version", "Print the version");
     CLI::App* help = app.add_subcommand("help", "Print this help");
 
@@ -44,6 +51,7 @@ int main(int argc, char** argv) {
         return katana::cli::exit_ok;
     }
     try {
+        if (db->parsed()) return katana::cli::run_db_migrate(migrate_args);
         return katana::cli::run_gen_openapi(args);
     } catch (const std::exception& e) {
         std::cerr << "katana: internal error: " << e.what() << '\n';
