@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <vector>
 
 namespace katana::detail {
@@ -27,13 +28,21 @@ enum stream_flag : std::uint32_t {
 };
 
 struct registration {
-    enum class kind : std::uint8_t { listener, wakeup } what;
+    enum class kind : std::uint8_t { listener, wakeup, watch } what;
     int fd;
     io_listener* listener = nullptr;
     void (*callback)(void*) noexcept = nullptr;
     void* context = nullptr;
     bool active = true;
+    watch_callback on_watch = nullptr;
 };
+
+std::uint32_t epoll_interest(std::uint32_t interest) noexcept {
+    std::uint32_t ev = 0;
+    if ((interest & watch_readable) != 0) ev |= EPOLLIN | EPOLLRDHUP;
+    if ((interest & watch_writable) != 0) ev |= EPOLLOUT;
+    return ev; // level-triggered: libpq reads only what it needs, the rest must wake us again
+}
 
 class epoll_backend final : public io_backend {
 public:
@@ -116,6 +125,45 @@ public:
         return ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0;
     }
 
+    io_watch* add_watch(int fd, std::uint32_t interest, watch_callback callback, void* context) noexcept override {
+        auto* reg = new (std::nothrow) registration{registration::kind::watch, fd, nullptr, nullptr, context};
+        if (reg == nullptr) return nullptr;
+        reg->on_watch = callback;
+        epoll_event ev{};
+        ev.events = epoll_interest(interest);
+        ev.data.u64 = reinterpret_cast<std::uintptr_t>(reg) | tag_mask;
+        if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            delete reg;
+            return nullptr;
+        }
+        try {
+            registrations_.push_back(reg);
+        } catch (...) {
+            ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+            delete reg;
+            return nullptr;
+        }
+        return reinterpret_cast<io_watch*>(reg);
+    }
+
+    bool modify_watch(io_watch* watch, std::uint32_t interest) noexcept override {
+        auto* reg = reinterpret_cast<registration*>(watch);
+        if (!reg->active) return false;
+        epoll_event ev{};
+        ev.events = epoll_interest(interest);
+        ev.data.u64 = reinterpret_cast<std::uintptr_t>(reg) | tag_mask;
+        return ::epoll_ctl(epfd_, EPOLL_CTL_MOD, reg->fd, &ev) == 0;
+    }
+
+    void remove_watch(io_watch* watch) noexcept override {
+        auto* reg = reinterpret_cast<registration*>(watch);
+        if (!reg->active) return;
+        ::epoll_ctl(epfd_, EPOLL_CTL_DEL, reg->fd, nullptr);
+        reg->active = false;
+        // Events of this batch may still name it: freed after the batch (sweep in poll()).
+        sweep_needed_ = true;
+    }
+
     void poll(std::optional<std::chrono::milliseconds> timeout) noexcept override {
         // Reads scheduled outside an event (add_stream, resume_reading) run first, without
         // sleeping.
@@ -127,6 +175,7 @@ public:
         for (int i = 0; i < n; ++i) dispatch(events_[static_cast<std::size_t>(i)]);
         run_ready_reads();
         flush_detached();
+        if (sweep_needed_) sweep_watches();
     }
 
 private:
@@ -137,6 +186,12 @@ private:
             if (!reg->active) return;
             if (reg->what == registration::kind::listener) {
                 accept_batch(*reg);
+            } else if (reg->what == registration::kind::watch) {
+                std::uint32_t events = 0;
+                if ((ev.events & EPOLLIN) != 0) events |= watch_readable;
+                if ((ev.events & EPOLLOUT) != 0) events |= watch_writable;
+                if ((ev.events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) != 0) events |= watch_error | watch_readable;
+                reg->on_watch(reg->context, events);
             } else {
                 std::uint64_t count;
                 while (::read(reg->fd, &count, sizeof count) == static_cast<ssize_t>(sizeof count)) {
@@ -162,6 +217,15 @@ private:
             s.io_flags |= flag_readable;
             read_some(s);
         }
+    }
+
+    void sweep_watches() noexcept {
+        sweep_needed_ = false;
+        std::erase_if(registrations_, [](registration* reg) {
+            if (reg->what != registration::kind::watch || reg->active) return false;
+            delete reg;
+            return true;
+        });
     }
 
     void accept_batch(registration& reg) noexcept {
@@ -278,6 +342,7 @@ private:
     std::vector<registration*> registrations_;
     io_stream* ready_reads_ = nullptr;
     io_stream* detached_ = nullptr;
+    bool sweep_needed_ = false;
 
 public:
     epoll_backend(const epoll_backend&) = delete;

@@ -73,6 +73,18 @@ public:
 
 enum class send_status : std::uint8_t { done, pending, failed };
 
+// Readiness watching for sockets owned by a foreign library (libpq): the library does its own
+// reads and writes, we only tell it when the socket is ready. Level-triggered: while the
+// interest holds and the condition is true, the callback keeps coming.
+enum watch_event : std::uint32_t {
+    watch_readable = 1u << 0,
+    watch_writable = 1u << 1,
+    watch_error = 1u << 2, // error or hang-up; reported with watch_readable so the owner reads it
+};
+using watch_callback = void (*)(void* context, std::uint32_t events) noexcept;
+// Opaque, owned by the backend; freed by it some time after remove_watch().
+struct io_watch;
+
 class io_backend {
 public:
     virtual ~io_backend() = default;
@@ -97,6 +109,15 @@ public:
 
     // Call `callback(context)` whenever eventfd `fd` becomes readable; the backend drains it.
     virtual bool add_wakeup(int fd, void (*callback)(void*) noexcept, void* context) noexcept = 0;
+
+    // Calls `callback(context, events)` while `fd` is ready for any of `interest` (watch_event
+    // bits; 0 parks the watch). nullptr when the backend cannot register it.
+    virtual io_watch* add_watch(int fd, std::uint32_t interest, watch_callback callback, void* context) noexcept = 0;
+    // Changes the interest. May be called from inside the watch's own callback.
+    virtual bool modify_watch(io_watch* watch, std::uint32_t interest) noexcept = 0;
+    // The callback is never called again once this returns (also when called from inside it);
+    // the caller may close the descriptor right after.
+    virtual void remove_watch(io_watch* watch) noexcept = 0;
 
     // Waits up to `timeout` (nullopt: until something happens) and runs the callbacks.
     virtual void poll(std::optional<std::chrono::milliseconds> timeout) noexcept = 0;

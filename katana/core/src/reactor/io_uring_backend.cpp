@@ -58,7 +58,7 @@ constexpr unsigned max_cqe_rounds = 4;
 constexpr std::uint16_t no_chunk = 0xFFFF;
 static_assert(buf_count + max_spills < no_chunk);
 
-enum op : std::uint64_t { op_ignore = 0, op_recv = 1, op_send = 2, op_accept = 3, op_wakeup = 4 };
+enum op : std::uint64_t { op_ignore = 0, op_recv = 1, op_send = 2, op_accept = 3, op_wakeup = 4, op_watch = 5 };
 constexpr std::uint64_t op_mask = 7;
 static_assert(alignof(io_stream) >= 8);
 
@@ -80,14 +80,27 @@ constexpr std::uint32_t flag_bits = 0xFFFF;
 constexpr std::uint32_t pending_mask = 0xFF;
 
 struct registration {
-    enum class kind : std::uint8_t { listener, wakeup } what;
+    enum class kind : std::uint8_t { listener, wakeup, watch } what;
     int fd;
     io_listener* listener = nullptr;
     void (*callback)(void*) noexcept = nullptr;
     void* context = nullptr;
-    bool active = true; // listener: remove_listener() not called yet
+    bool active = true; // listener: remove_listener() not called yet (watch: remove_watch())
     bool armed = false; // a multishot accept/poll is in flight
+    // Watches: one-shot POLL_ADD re-armed after each completion, which makes them
+    // level-triggered. A changed interest cancels the armed poll; its completion re-arms.
+    bool cancelling = false;
+    std::uint32_t interest = 0;
+    std::uint32_t armed_interest = 0;
+    watch_callback on_watch = nullptr;
 };
+
+unsigned poll_mask(std::uint32_t interest) noexcept {
+    unsigned mask = 0;
+    if ((interest & watch_readable) != 0) mask |= POLLIN | POLLRDHUP;
+    if ((interest & watch_writable) != 0) mask |= POLLOUT;
+    return mask;
+}
 static_assert(alignof(registration) >= 8);
 
 // A stretch of received bytes waiting for a paused stream. Index < buf_count: the ring buffer of
@@ -246,6 +259,49 @@ public:
             return false;
         }
         return true;
+    }
+
+    io_watch* add_watch(int fd, std::uint32_t interest, watch_callback callback, void* context) noexcept override {
+        auto* reg = new (std::nothrow) registration{registration::kind::watch, fd, nullptr, nullptr, context};
+        if (reg == nullptr) return nullptr;
+        reg->on_watch = callback;
+        reg->interest = interest;
+        if (!push_registration(reg)) return nullptr;
+        if (interest != 0 && !arm_watch(*reg)) {
+            drop_registration(reg);
+            return nullptr;
+        }
+        return reinterpret_cast<io_watch*>(reg);
+    }
+
+    bool modify_watch(io_watch* watch, std::uint32_t interest) noexcept override {
+        auto& reg = *reinterpret_cast<registration*>(watch);
+        if (!reg.active) return false;
+        reg.interest = interest;
+        if (reg.armed) {
+            if (reg.armed_interest != interest && !reg.cancelling) {
+                reg.cancelling = true;
+                queue_cancel(tag(&reg, op_watch)); // the -ECANCELED completion re-arms
+            }
+            return true;
+        }
+        return interest == 0 || arm_watch(reg);
+    }
+
+    void remove_watch(io_watch* watch) noexcept override {
+        auto& reg = *reinterpret_cast<registration*>(watch);
+        if (!reg.active) return;
+        reg.active = false;
+        if (reg.armed) {
+            if (neutralise_unsubmitted(tag(&reg, op_watch))) {
+                reg.armed = false;
+                --inflight_;
+            } else if (!reg.cancelling) {
+                reg.cancelling = true;
+                queue_cancel(tag(&reg, op_watch));
+            }
+        }
+        sweep_needed_ = true; // freed once its poll has completed
     }
 
     void poll(std::optional<std::chrono::milliseconds> timeout) noexcept override {
@@ -804,6 +860,39 @@ private:
         return true;
     }
 
+    bool arm_watch(registration& reg) noexcept {
+        io_uring_sqe* sqe = get_sqe();
+        if (sqe == nullptr) return false;
+        io_uring_prep_poll_add(sqe, reg.fd, poll_mask(reg.interest));
+        io_uring_sqe_set_data64(sqe, tag(&reg, op_watch));
+        reg.armed = true;
+        reg.cancelling = false;
+        reg.armed_interest = reg.interest;
+        ++inflight_;
+        return true;
+    }
+
+    void on_watch(registration& reg, int res) noexcept {
+        reg.armed = false;
+        reg.cancelling = false;
+        --inflight_;
+        if (!reg.active || shutting_down_) return;
+        if (res > 0) {
+            const auto revents = static_cast<unsigned>(res);
+            std::uint32_t events = 0;
+            if ((revents & POLLIN) != 0) events |= watch_readable;
+            if ((revents & POLLOUT) != 0) events |= watch_writable;
+            if ((revents & (POLLERR | POLLHUP | POLLRDHUP | POLLNVAL)) != 0) events |= watch_error | watch_readable;
+            reg.on_watch(reg.context, events & (reg.interest | watch_error | watch_readable));
+        } else if (res < 0 && res != -ECANCELED) {
+            // The descriptor itself is unusable (EBADF...): report once and stop, or re-arming
+            // would spin. The owner is expected to remove the watch.
+            reg.on_watch(reg.context, watch_error | watch_readable);
+            return;
+        }
+        if (reg.active && reg.interest != 0 && !reg.armed) arm_watch(reg);
+    }
+
     void on_accept(registration& reg, int res, std::uint32_t cflags) noexcept {
         const bool more = (cflags & IORING_CQE_F_MORE) != 0;
         if (!more) {
@@ -873,6 +962,7 @@ private:
         }
         case op_accept: on_accept(*static_cast<registration*>(obj), res, cflags); return;
         case op_wakeup: on_wakeup(*static_cast<registration*>(obj), res, cflags); return;
+        case op_watch: on_watch(*static_cast<registration*>(obj), res); return;
         case op_ignore: return;
         }
     }
