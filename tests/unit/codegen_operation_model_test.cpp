@@ -282,14 +282,21 @@ TEST(CodegenOperationModel, ResponsesOrderFactoriesAndNegotiationMedia) {
     ASSERT_EQ(ok.headers.size(), 1U) << "Content-Type is not a response header in OpenAPI";
     EXPECT_EQ(ok.headers[0].field, "x_rate_limit");
     EXPECT_TRUE(ok.headers[0].required);
-    // JSON media share the string type, text/csv is a view: two representations.
+    // JSON media share the string type, text/csv is a view: two representations. Both hold the
+    // same string, so each can also be written in the other's media (Accept decides).
     ASSERT_EQ(ok.representations.size(), 2U);
     EXPECT_EQ(ok.representations[0].spelling, "std::pmr::string");
-    EXPECT_EQ(ok.representations[0].media, (std::vector<int>{0, 2}));
+    EXPECT_EQ(ok.representations[0].media, (std::vector<int>{0, 2, 1}));
+    EXPECT_EQ(ok.representations[0].media_json, (std::vector<bool>{true, true, false}));
     EXPECT_EQ(ok.representations[1].spelling, "std::string_view");
-    // Offered to Accept negotiation in response order (success first), whatever the spec's order.
+    EXPECT_EQ(ok.representations[1].media, (std::vector<int>{1, 0, 2}));
+    EXPECT_EQ(ok.representations[1].media_json, (std::vector<bool>{false, true, true}));
+    // Offered to Accept negotiation in response order (success first), whatever the spec's order;
+    // only the success media decide 406.
     EXPECT_EQ(op.response_media,
               (std::vector<std::string>{"application/json", "text/csv", "application/vnd.x+json", "application/problem+json"}));
+    EXPECT_EQ(op.negotiable_media, 3U);
+    EXPECT_TRUE(op.bodiless_success) << "299 and 2xx have no body";
     EXPECT_TRUE(b->has_diag("response key '600' is not a status code", cg::severity::error));
 }
 
@@ -464,6 +471,61 @@ TEST(CodegenOperationModel, DuplicateAndMalformedRoutesAreErrors) {
         << b->diags.to_string();
     EXPECT_TRUE(b->has_diag("malformed path template '/b/{unclosed': unclosed '{'", cg::severity::error));
     EXPECT_TRUE(b->has_diag("two parameters without a literal between them", cg::severity::error));
+}
+
+TEST(CodegenOperationModel, MalformedTemplateIsOneErrorNotOnePerParameter) {
+    auto b = build(R"(paths:
+  /c/{p}{q}:
+    get:
+      operationId: four
+      parameters: [{name: p, in: path, required: true, schema: {type: string}}, {name: q, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: ok}}
+)");
+    EXPECT_TRUE(b->has_diag("two parameters without a literal between them", cg::severity::error));
+    EXPECT_FALSE(b->has_diag("does not appear in the template", cg::severity::error)) << b->diags.to_string();
+}
+
+TEST(CodegenOperationModel, ResponsesAreOptionalInOpenApi31Only) {
+    auto b = build(R"(paths:
+  /:
+    get: {operationId: bare}
+  /x:
+    get: {operationId: ext, responses: {x-note: 1}}
+)");
+    const auto& bare = b->op("bare");
+    ASSERT_EQ(bare.responses.size(), 1U) << b->diags.to_string();
+    EXPECT_EQ(bare.responses[0].kind, cg::status_kind::fallback);
+    EXPECT_EQ(bare.responses[0].factory, "default_response");
+    EXPECT_TRUE(bare.responses[0].representations.empty());
+    EXPECT_TRUE(bare.response_media.empty());
+    EXPECT_FALSE(b->has_diag("'responses' must declare", cg::severity::error)) << b->diags.to_string();
+    EXPECT_TRUE(b->has_diag("get /x: 'responses' holds only extensions", cg::severity::error)) << b->diags.to_string();
+
+    // 3.0 requires them: the spec is refused before any model is built.
+    cg::diagnostics diags;
+    const auto v30 = cg::spec_set::load_from_string(
+        "api.yaml", "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /:\n    get: {operationId: bare}\n", diags);
+    EXPECT_EQ(v30, nullptr);
+    EXPECT_NE(diags.to_string().find("needs \"responses\" in OpenAPI 3.0"), std::string::npos) << diags.to_string();
+}
+
+TEST(CodegenOperationModel, OnlyDefaultOrOnlyErrorsAreNegotiatedThemselves) {
+    auto b = build(R"(paths:
+  /d:
+    get:
+      operationId: d
+      responses: {default: {description: any, content: {application/json: {schema: {type: integer}}}}}
+  /e:
+    get:
+      operationId: e
+      responses:
+        '404': {description: missing, content: {application/problem+json: {schema: {type: object}}}}
+        '500': {description: broken, content: {text/plain: {schema: {type: string}}}}
+)");
+    EXPECT_EQ(b->op("d").negotiable_media, 1U);
+    EXPECT_FALSE(b->op("d").bodiless_success);
+    EXPECT_EQ(b->op("e").negotiable_media, 2U);
+    EXPECT_FALSE(b->op("e").bodiless_success);
 }
 
 TEST(CodegenOperationModel, WebhooksAreListedNotRouted) {

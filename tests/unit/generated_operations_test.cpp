@@ -4,6 +4,7 @@
 // constraints, bodies (JSON, form, text, bytes; 400/415/422), Accept negotiation (406), typed
 // responses with headers, ranges and default, security (401/403 and the hook), plain and
 // coroutine handlers, x-katana-alloc/serializer, and the spec at /openapi.json.
+#include "ops_empty/server.hpp"
 #include "ops_test/server.hpp"
 
 #include "support/alloc_counter.hpp"
@@ -20,6 +21,8 @@
 #include <map>
 #include <sstream>
 #include <memory_resource>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -313,6 +316,28 @@ struct test_handler {
         if (!req.body) return ArenaHintResponse::no_content();
         return ArenaHintResponse::ok(*req.body);
     }
+
+    // No `responses` in the spec: the one default response, any status, no body.
+    BareResponse bare(katana::request_context& ctx, BareRequest&) {
+        ++calls;
+        return BareResponse::default_response(ctx.request.header_value("X-Status") == "202" ? 202 : 204);
+    }
+
+    // Returns the text as a view or as an owned string; Accept picks text or JSON either way.
+    TextOrJsonResponse text_or_json(katana::request_context& ctx, TextOrJsonRequest& req) {
+        ++calls;
+        if (record) note("accept_media", req.info.accept_media);
+        if (req.params.owned.value_or(false)) return TextOrJsonResponse::ok(std::pmr::string("say \"hi\"", ctx.memory));
+        return TextOrJsonResponse::ok(std::string_view("say \"hi\""));
+    }
+
+    BodilessSuccessResponse bodiless_success(katana::request_context& ctx, BodilessSuccessRequest&) {
+        ++calls;
+        if (ctx.request.header_value("X-Fail") == "yes") {
+            return BodilessSuccessResponse::default_response(409, Problem{std::pmr::string("taken"), 409});
+        }
+        return BodilessSuccessResponse::no_content();
+    }
 };
 
 class GeneratedOperations : public ::testing::Test {
@@ -404,6 +429,26 @@ TEST_F(GeneratedOperations, HeaderAndCookieParameters) {
     const auto r = call("GET", "/items/7?q=ab", {{"X-Request-Id", "abc-1"}, {"x-count", "12"}, {"Cookie", "a=1; session=s3"}});
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(handler_.seen, "id=7;limit=10;rid=abc-1;count=12;session=s3;q=ab;");
+}
+
+TEST_F(GeneratedOperations, CookieParametersArePercentDecoded) {
+    const auto r = call("GET", "/items/7?q=ab", {{"Cookie", "a=1; session=s%203+x%C3%A9"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(handler_.seen, "id=7;limit=10;session=s 3+x\xC3\xA9;q=ab;");
+    for (const char* bad : {"session=%zz", "session=%C3"}) {
+        const auto b = call("GET", "/items/7?q=ab", {{"Cookie", bad}});
+        EXPECT_EQ(b.status, 400) << bad;
+        EXPECT_NE(b.body.find(R"("pointer":"/cookie/session")"), std::string::npos) << b.body;
+    }
+}
+
+TEST_F(GeneratedOperations, EnumParameterErrorsListTheAllowedValues) {
+    const auto path = call("GET", "/files/a.pdf");
+    EXPECT_EQ(path.status, 400);
+    EXPECT_NE(path.body.find(R"(unknown value \"pdf\"; allowed: json, txt)"), std::string::npos) << path.body;
+    const auto query = call("GET", "/items/7?q=ab&color=pink");
+    EXPECT_EQ(query.status, 400);
+    EXPECT_NE(query.body.find(R"(unknown value \"pink\"; allowed: red, green, blue)"), std::string::npos) << query.body;
 }
 
 TEST_F(GeneratedOperations, PathLabelMatrixAndSimpleStyles) {
@@ -527,6 +572,46 @@ TEST_F(GeneratedOperations, AcceptNegotiation) {
     EXPECT_EQ(err.status, 404);
     EXPECT_EQ(err.header("content-type"), "application/problem+json");
     EXPECT_EQ(err.body, R"({"title":"nope","status":404})");
+}
+
+TEST_F(GeneratedOperations, AcceptPicksTextOrJsonForOneStringValue) {
+    for (const char* owned : {"", "?owned=true"}) {
+        const std::string target = std::string("/text-or-json") + owned;
+        const auto json = call("GET", target, {{"Accept", "application/json"}});
+        EXPECT_EQ(json.status, 200) << owned;
+        EXPECT_EQ(json.header("content-type"), "application/json") << owned;
+        EXPECT_EQ(json.body, R"("say \"hi\"")") << owned;
+        EXPECT_EQ(handler_.seen, "accept_media=application/json;") << owned;
+        const auto text = call("GET", target, {{"Accept", "application/json;q=0.4, text/plain"}});
+        EXPECT_EQ(text.header("content-type"), "text/plain") << owned;
+        EXPECT_EQ(text.body, R"(say "hi")") << owned;
+        EXPECT_EQ(handler_.seen, "accept_media=text/plain;") << owned;
+        const auto any = call("GET", target);
+        EXPECT_EQ(any.header("content-type"), "text/plain") << owned; // first declared wins a tie
+        EXPECT_EQ(call("GET", target, {{"Accept", "image/png"}}).status, 406) << owned;
+    }
+}
+
+TEST_F(GeneratedOperations, BodilessSuccessIsNever406AndErrorsKeepTheirMedia) {
+    const auto ok = call("DELETE", "/bodiless-success", {{"Accept", "text/html"}});
+    EXPECT_EQ(ok.status, 204) << ok.body;
+    const auto err = call("DELETE", "/bodiless-success", {{"Accept", "text/html"}, {"X-Fail", "yes"}});
+    EXPECT_EQ(err.status, 409);
+    EXPECT_EQ(err.header("content-type"), "application/problem+json");
+    EXPECT_EQ(err.body, R"({"title":"taken","status":409})");
+    // Only error media match: the success media decide 406 (/items/{id} answers 200 JSON).
+    const auto refused = call("GET", "/items/3?q=xy", {{"Accept", "application/problem+json"}});
+    EXPECT_EQ(refused.status, 406) << refused.body;
+    EXPECT_EQ(refused.body.find("problem+json,"), std::string::npos) << refused.body;
+}
+
+TEST_F(GeneratedOperations, OperationWithoutResponsesAnswersTheHandlersStatus) {
+    const auto r = call("GET", "/bare", {{"Accept", "image/png"}});
+    EXPECT_TRUE(r.completed);
+    EXPECT_EQ(r.status, 204);
+    EXPECT_TRUE(r.body.empty());
+    EXPECT_EQ(call("GET", "/bare", {{"X-Status", "202"}}).status, 202);
+    EXPECT_EQ(BareResponse::default_response(201).status(), 201);
 }
 
 // ---- typed responses -----------------------------------------------------------------------
@@ -818,6 +903,40 @@ TEST_F(GeneratedOperations, RequestPathMakesNoHeapAllocations) {
 }
 
 // ---- the runtime pieces behind the generated code ---------------------------------------------
+
+// tests/codegen/operations/no_operations.yaml (`paths: {}`): the server compiles warning-free
+// (this file is built with -Werror) and answers everything with 404.
+TEST(OperationsRuntime, SpecWithoutOperationsServes404) {
+    struct empty_handler {};
+    empty_handler h;
+    ops_empty::Server<empty_handler> server(h);
+    static_assert(ops_empty::operation_count == 0);
+    EXPECT_EQ(run(server, "GET", "/").status, 404);
+    EXPECT_EQ(run(server, "POST", "/anything").status, 404);
+}
+
+TEST(OperationsRuntime, EnumConversionErrorsNameTheValueAndTheAllowedOnes) {
+    std::pmr::monotonic_buffer_resource memory;
+    katana::api::validation_context vc(&memory);
+    Color c{};
+    EXPECT_FALSE(katana::api::convert_param("pink", c, &memory, vc, "red, green, blue"));
+    std::optional<Color> oc;
+    EXPECT_FALSE(katana::api::convert_param("teal", oc, &memory, vc, "red, green, blue"));
+    EXPECT_FALSE(oc.has_value());
+    std::pmr::vector<Color> list;
+    const std::string_view items[] = {"red", "mauve"};
+    EXPECT_FALSE(katana::api::convert_array(std::span<const std::string_view>(items), list, &memory, vc, "red, green, blue"));
+    EXPECT_FALSE(katana::api::convert_param("pink", c, &memory, vc)); // no listing given
+    std::int32_t n = 0;
+    EXPECT_FALSE(katana::api::convert_param("x", n, &memory, vc, "ignored for non-enums"));
+    ASSERT_EQ(vc.errors().size(), 5U);
+    EXPECT_EQ(vc.errors()[0].detail, R"(unknown value "pink"; allowed: red, green, blue)");
+    EXPECT_EQ(vc.errors()[1].detail, R"(unknown value "teal"; allowed: red, green, blue)");
+    EXPECT_EQ(vc.errors()[2].detail, R"(unknown value "mauve"; allowed: red, green, blue)");
+    EXPECT_EQ(vc.errors()[2].pointer, "/1");
+    EXPECT_EQ(vc.errors()[3].detail, "not one of the allowed values");
+    EXPECT_EQ(vc.errors()[4].detail, "expected an integer (int32)");
+}
 
 TEST(OperationsRuntime, SegmentTemplatesMatchRightToLeftAndNeverEmpty) {
     using katana::api::match_segment_template;

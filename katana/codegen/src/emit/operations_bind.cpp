@@ -36,7 +36,16 @@ text_source primitive_source(const parameter_model& p) {
         s.present = fmt::format("src.query_has({})", name);
         break;
     case param_location::header: s.setup = fmt::format("const auto text = src.header({});\n", name); break;
-    case param_location::cookie: s.setup = fmt::format("const auto text = src.cookie({});\n", name); break;
+    case param_location::cookie:
+        // Style form is RFC 6570 form expansion, which percent-encodes; RFC 6265 cookie-octets
+        // cannot carry spaces, commas, ';', '"' or '\\' at all. So values are percent-decoded
+        // ('+' stays '+'), like the items of cookie arrays and objects; a bad %XX is malformed.
+        s.setup = fmt::format("const auto raw = src.cookie({});\n"
+                              "const auto text = raw ? katana::api::decode_component(*raw, false, memory)\n"
+                              "                      : std::optional<std::string_view>();\n",
+                              name);
+        s.present = "raw.has_value()";
+        break;
     }
     return s;
 }
@@ -98,6 +107,26 @@ std::string indented(const std::string& code, std::size_t n) {
     return out;
 }
 
+// `, "a, b"`: the extra argument of convert_param / convert_array that lists an enum's values in
+// its error message (like body errors); empty when the type is not an enum.
+std::string allowed_argument(const cpp_type* t) {
+    if (t == nullptr || t->category != cpp_type::kind::enumeration || t->schema == nullptr) return {};
+    const node* values = t->schema->get("enum");
+    if (values == nullptr || !values->is_array()) return {};
+    std::string list;
+    std::size_t n = 0;
+    for (const node* v : values->items) {
+        if (v->kind == node_kind::null) continue;
+        if (n == 20) {
+            list += fmt::format(", ... ({} values)", values->items.size());
+            break;
+        }
+        list += (n == 0 ? "" : ", ") + default_text(*v);
+        ++n;
+    }
+    return list.empty() ? std::string() : ", " + cpp_string(list);
+}
+
 std::string param_code(const parameter_model& p, schema_model& schemas) {
     const bool optional = p.spelling.starts_with("std::optional<");
     const std::string field = "req.params." + p.field;
@@ -119,10 +148,12 @@ std::string param_code(const parameter_model& p, schema_model& schemas) {
         code += s.setup;
         code += "if (text) {\n";
         if (p.shape == param_shape::primitive) {
+            const std::string allowed = allowed_argument(p.type);
             if (on_ok.empty()) {
-                code += fmt::format("    static_cast<void>(katana::api::convert_param(*text, {}, memory, vc));\n", field);
+                code += fmt::format("    static_cast<void>(katana::api::convert_param(*text, {}, memory, vc{}));\n", field, allowed);
             } else {
-                code += fmt::format("    if (katana::api::convert_param(*text, {}, memory, vc)) {{\n{}    }}\n", field, on_ok);
+                code += fmt::format("    if (katana::api::convert_param(*text, {}, memory, vc{})) {{\n{}    }}\n", field, allowed,
+                                    on_ok);
             }
         } else if (p.shape == param_shape::raw) {
             code += fmt::format("    {} = *text;\n", field);
@@ -153,10 +184,12 @@ std::string param_code(const parameter_model& p, schema_model& schemas) {
         }
         code += "if (items) {\n";
         if (optional) code += fmt::format("    {}.emplace();\n", field);
+        const std::string allowed = allowed_argument(p.element);
         if (on_ok.empty()) {
-            code += fmt::format("    static_cast<void>(katana::api::convert_array(*items, {}, memory, vc));\n", value);
+            code += fmt::format("    static_cast<void>(katana::api::convert_array(*items, {}, memory, vc{}));\n", value, allowed);
         } else {
-            code += fmt::format("    if (katana::api::convert_array(*items, {}, memory, vc)) {{\n{}    }}\n", value, on_ok);
+            code += fmt::format("    if (katana::api::convert_array(*items, {}, memory, vc{})) {{\n{}    }}\n", value, allowed,
+                                on_ok);
         }
         code += fmt::format("}} else if (present) {{\n    vc.add({});\n}}", malformed_text(p));
         if (!absent.empty()) code += " else {\n" + indented(absent, 4) + "}";
@@ -247,7 +280,19 @@ std::string body_code(const operation& op) {
         switch (m.kind) {
         case media_kind::json:
             c += "katana::json::syntax_error syntax{};\n";
-            c += fmt::format("switch (katana::api::parse_body(ctx.request.body, {}, vc, &syntax)) {{\n", target);
+            if (m.reader.empty()) {
+                c += fmt::format("switch (katana::api::parse_body(ctx.request.body, {}, vc, &syntax)) {{\n", target);
+            } else if (m.nullable) {
+                // The schema's reader fills T; null leaves the std::optional<T> empty.
+                c += fmt::format("switch (katana::api::parse_body_with(ctx.request.body, {}, vc, [](katana::json::reader& r_, "
+                                 "auto& out_, katana::api::validation_context& vc_) {{\n"
+                                 "    if (r_.read_null()) {{\n        out_.reset();\n        return true;\n    }}\n"
+                                 "    return {}(r_, out_.emplace(), vc_);\n}}, &syntax)) {{\n",
+                                 target, m.reader);
+            } else {
+                c += fmt::format("switch (katana::api::parse_body_with(ctx.request.body, {}, vc, {}, &syntax)) {{\n", target,
+                                 m.reader);
+            }
             c += "case katana::api::body_status::ok: break;\n";
             c += "case katana::api::body_status::malformed: katana::api::answer_malformed_json(ctx, syntax); return false;\n";
             c += "case katana::api::body_status::invalid: katana::api::answer_unprocessable(ctx, vc); return false;\n";
@@ -331,10 +376,24 @@ std::string send_code(const ops_context& c, const operation& op, const represent
         content_type = "content_types[static_cast<std::size_t>(katana::api::choose_media(info.accept, candidates))]";
     }
     static_cast<void>(c);
-    if (rep.json) {
-        return prefix + fmt::format("katana::api::send_json(ctx, {}, {}, serializer);\n", value, content_type);
+    const bool all_json = std::all_of(rep.media_json.begin(), rep.media_json.end(), [](bool j) { return j; });
+    const bool no_json = std::none_of(rep.media_json.begin(), rep.media_json.end(), [](bool j) { return j; });
+    if (all_json) return prefix + fmt::format("katana::api::send_json(ctx, {}, {}, serializer);\n", value, content_type);
+    if (no_json) return prefix + fmt::format("katana::api::send_bytes(ctx, {}, {});\n", value, content_type);
+    // Text and JSON media for one string value: the negotiated media decides the encoding.
+    std::string json_test;
+    for (std::size_t i = 0; i < rep.media.size(); ++i) {
+        if (!rep.media_json[i]) continue;
+        json_test += fmt::format("{}chosen == {}", json_test.empty() ? "" : " || ", rep.media[i]);
     }
-    return prefix + fmt::format("katana::api::send_bytes(ctx, {}, {});\n", value, content_type);
+    return prefix + fmt::format("const std::int16_t chosen = katana::api::choose_media(info.accept, candidates);\n"
+                                "const std::string_view content_type = content_types[static_cast<std::size_t>(chosen)];\n"
+                                "if ({}) {{\n"
+                                "    katana::api::send_json(ctx, {}, content_type, serializer);\n"
+                                "}} else {{\n"
+                                "    katana::api::send_bytes(ctx, {}, content_type);\n"
+                                "}}\n",
+                                json_test, value, value);
 }
 
 void emit_write(printer& p, const ops_context& c, const operation& op) {

@@ -190,7 +190,9 @@ if (!info.security.empty()) {
                               "}}\n",
                               op.handler, op.type_prefix);
     }
-    p.emit({{"security", security_block}, {"cases", cases}, {"thunks", thunks}}, R"(
+    // Without operations the switch below has only `default`; ctx would be an unused parameter.
+    const std::string ctx_attr = ops.empty() ? "[[maybe_unused]] " : "";
+    p.emit({{"security", security_block}, {"cases", cases}, {"thunks", thunks}, {"ctx_attr", ctx_attr}}, R"(
         public:
             // The handler must outlive the server.
             explicit Server(Handler& handler) noexcept : handler_(handler) {}
@@ -212,7 +214,7 @@ if (!info.security.empty()) {
                 return static_cast<Server*>(self)->invoke(ctx, op);
             }
 
-            katana::task<void> invoke(katana::request_context& ctx, int op) {
+            katana::task<void> invoke($ctx_attr$katana::request_context& ctx, int op) {
                 switch (op) {
                 $cases$
                 default: return {};
@@ -302,9 +304,9 @@ std::string emit_server_source(const ops_context& c) {
             p.line(fmt::format("constexpr katana::api::security_requirement security_{}[] = {{{}}};", k, alternatives));
             security = "security_" + k;
         }
-        rows += fmt::format("    katana::api::operation_info{{{}, {}, {}, {}, {}, {}, &route_policies[{}]}},\n",
+        rows += fmt::format("    katana::api::operation_info{{{}, {}, {}, {}, {}, {}, &route_policies[{}], {}, {}}},\n",
                             cpp_string(op.operation_id), cpp_string(upper(op.method)), cpp_string(op.path), path_params, security,
-                            media, k);
+                            media, k, op.negotiable_media, op.bodiless_success ? "true" : "false");
     }
     p.emit({{"n", std::to_string(ops.size())}, {"rows", rows}}, R"(
 

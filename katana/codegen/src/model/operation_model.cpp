@@ -202,6 +202,7 @@ struct operation_model::builder {
     names::scope handler_names;
     names::scope type_names;
     std::set<std::string> component_types; // PascalCase component schema names
+    bool template_malformed = false;        // of the operation being added
 
     spec_set& spec() { return self.spec_; }
     diagnostics& diags() { return self.diags_; }
@@ -578,7 +579,12 @@ struct operation_model::builder {
                               std::find(op.path_param_names.begin(), op.path_param_names.end(), it->name) !=
                                   op.path_param_names.end();
             if (!used) {
-                diags().error(*it->at, fmt::format("path parameter '{}' does not appear in the template {}", it->name, op.path));
+                // A malformed template is diagnosed once by insert_route; its parameters are not
+                // "missing" from it.
+                if (!template_malformed) {
+                    diags().error(*it->at, fmt::format("path parameter '{}' does not appear in the template {}", it->name,
+                                                       op.path));
+                }
                 it = op.params.erase(it);
             } else {
                 ++it;
@@ -613,6 +619,8 @@ struct operation_model::builder {
         if (m.kind == media_kind::json) {
             m.type = &schemas().type_for(schema, hint);
             m.nullable = schema != nullptr && schemas().is_nullable(m.schema);
+            // Arrays, maps, primitives and DOM values carry no constraints in their C++ type.
+            if (request && schema != nullptr) m.reader = schemas().body_reader(schema);
         }
         if (essence(media_type).starts_with("multipart/") && mo != nullptr) {
             diags().warning(*mo, fmt::format("{} bodies are not parsed; the handler gets the raw bytes", media_type));
@@ -661,7 +669,21 @@ struct operation_model::builder {
     }
 
     void responses(operation& op, const node& op_node) {
-        const node* rs = resolve(op_node.get("responses"));
+        const node* raw = op_node.get("responses");
+        if (raw == nullptr && spec().version() == spec_version::v3_1) {
+            // OpenAPI 3.1 makes `responses` optional: nothing is promised about the answer. The
+            // handler gets one `default`-like response without a body (any status it chooses,
+            // e.g. Response::default_response(204)); no media, so any Accept is acceptable.
+            response_model r;
+            r.key = "default";
+            r.kind = status_kind::fallback;
+            r.type_name = "response_default";
+            r.factory = "default_response";
+            r.description = "no responses declared (OpenAPI 3.1): any status, no body";
+            op.responses.push_back(std::move(r));
+            return;
+        }
+        const node* rs = resolve(raw);
         if (rs == nullptr || !rs->is_object() || rs->members.empty()) {
             diags().error(op_node, fmt::format("{} {}: 'responses' must declare at least one response", op.method, op.path));
             return;
@@ -731,6 +753,16 @@ struct operation_model::builder {
             }
             op.responses.push_back(std::move(r));
         }
+        if (op.responses.empty()) {
+            // Only extensions or keys already diagnosed: a Response class nobody can build.
+            const bool diagnosed = std::any_of(rs->members.begin(), rs->members.end(),
+                                               [](const auto& m) { return !m.key.starts_with("x-"); });
+            if (!diagnosed) {
+                diags().error(*rs, fmt::format("{} {}: 'responses' holds only extensions; declare at least one response",
+                                               op.method, op.path));
+            }
+            return;
+        }
         // Exact codes ascending, then ranges, then default.
         std::stable_sort(op.responses.begin(), op.responses.end(), [](const response_model& a, const response_model& b) {
             auto rank = [](const response_model& r) {
@@ -738,22 +770,69 @@ struct operation_model::builder {
             };
             return rank(a) < rank(b);
         });
-        // Media offered to Accept negotiation in that order, so success media win ties ("*/*").
-        for (auto& r : op.responses) {
-            for (const auto& media : r.media) {
-                const int index = media_index(op, media.media_type);
-                auto rep = std::find_if(r.representations.begin(), r.representations.end(),
-                                        [&](const representation_model& x) { return x.spelling == media.spelling; });
-                if (rep == r.representations.end()) {
-                    representation_model x;
-                    x.spelling = media.spelling;
-                    x.json = media.kind == media_kind::json;
-                    r.representations.push_back(std::move(x));
-                    rep = r.representations.end() - 1;
+        // The responses whose media Accept negotiates (see operation::negotiable_media): their
+        // media come first in response_media, so they also win ties ("*/*").
+        auto success = [](const response_model& r) {
+            return (r.kind == status_kind::exact && r.code < 400) || (r.kind == status_kind::range && r.code < 4);
+        };
+        const bool any_success = std::any_of(op.responses.begin(), op.responses.end(), success);
+        const bool any_default = std::any_of(op.responses.begin(), op.responses.end(),
+                                             [](const response_model& r) { return r.kind == status_kind::fallback; });
+        auto negotiable = [&](const response_model& r) {
+            if (any_success) return success(r);
+            if (any_default) return r.kind == status_kind::fallback;
+            return true;
+        };
+        for (const bool first_pass : {true, false}) {
+            for (auto& r : op.responses) {
+                if (negotiable(r) != first_pass) continue;
+                if (first_pass && r.media.empty()) op.bodiless_success = true;
+                for (const auto& media : r.media) {
+                    const int index = media_index(op, media.media_type);
+                    add_representation(r, media.spelling, index, media.kind == media_kind::json);
                 }
-                rep->media.push_back(index);
+            }
+            if (first_pass) op.negotiable_media = op.response_media.size();
+        }
+        for (auto& r : op.responses) cross_text_and_json_strings(r, op);
+    }
+
+    static void add_representation(response_model& r, const std::string& spelling, int index, bool json) {
+        auto rep = std::find_if(r.representations.begin(), r.representations.end(),
+                                [&](const representation_model& x) { return x.spelling == spelling; });
+        if (rep == r.representations.end()) {
+            representation_model x;
+            x.spelling = spelling;
+            r.representations.push_back(std::move(x));
+            rep = r.representations.end() - 1;
+        }
+        if (std::find(rep->media.begin(), rep->media.end(), index) != rep->media.end()) return;
+        rep->media.push_back(index);
+        rep->media_json.push_back(json);
+        rep->json = rep->json || json;
+    }
+
+    // A response offering text/* and a JSON media whose schema is a plain string carries the
+    // same value either way: whichever of the two C++ types the handler returns can be written
+    // in every one of those media (a JSON string or the raw text), so Accept decides instead of
+    // the type the handler happened to pick.
+    void cross_text_and_json_strings(response_model& r, operation& op) {
+        std::vector<int> text_media;
+        std::vector<int> json_string_media;
+        std::string json_string_spelling;
+        for (const auto& m : r.media) {
+            const int index = media_index(op, m.media_type);
+            if (m.kind == media_kind::text && m.spelling == "std::string_view") {
+                text_media.push_back(index);
+            } else if (m.kind == media_kind::json && m.type != nullptr && !m.nullable &&
+                       m.type->category == cpp_type::kind::string && m.spelling == "std::pmr::string") {
+                json_string_media.push_back(index);
+                json_string_spelling = m.spelling;
             }
         }
+        if (text_media.empty() || json_string_media.empty()) return;
+        for (int index : json_string_media) add_representation(r, "std::string_view", index, true);
+        for (int index : text_media) add_representation(r, json_string_spelling, index, false);
     }
 
     void add_operation(const std::string& path, const std::string& method, const node& op_node, const node* path_params,
@@ -790,7 +869,8 @@ struct operation_model::builder {
         }
         const bool symbols_only = names::pascal_case(op.operation_id) == "_";
         op.type_prefix = claim_prefix(op.derived_id || symbols_only ? method + " " + path : op.operation_id);
-        if (!detail::template_parameters(path, op.path_param_names)) {
+        template_malformed = !detail::template_parameters(path, op.path_param_names);
+        if (template_malformed) {
             // insert_route diagnoses the template.
             op.path_param_names.clear();
         }
@@ -858,7 +938,7 @@ operation_model::operation_model(spec_set& spec, schema_model& schemas, diagnost
 operation_model::~operation_model() = default;
 
 void operation_model::build() {
-    builder b{*this, {}, {}, {}};
+    builder b{*this, {}, {}, {}, false};
     b.reserve_names();
     b.security_schemes();
     b.paths();

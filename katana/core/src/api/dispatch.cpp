@@ -376,18 +376,25 @@ bool negotiate_accept(request_context& ctx, const operation_info& op, request_in
         info.accept = -1;
         return true;
     }
-    const int best = negotiate(ctx.request.header_value("Accept"), op.response_media);
-    if (best < 0) {
+    const std::string_view accept = ctx.request.header_value("Accept");
+    std::span<const std::string_view> success = op.response_media;
+    if (op.negotiable_media != 0 && op.negotiable_media < success.size()) success = success.first(op.negotiable_media);
+    int best = negotiate(accept, success);
+    if (best < 0 && op.bodiless_success) {
+        // The handler may still answer without a body; an error body then takes what fits.
+        best = negotiate(accept, op.response_media);
+    } else if (best < 0) {
         pmr_buffer buf{std::pmr::polymorphic_allocator<char>(ctx.memory)};
         buf.append(std::string_view("no acceptable media type; this operation produces "));
-        for (std::size_t i = 0; i < op.response_media.size(); ++i) {
+        for (std::size_t i = 0; i < success.size(); ++i) {
             if (i != 0) buf.append(std::string_view(", "));
-            buf.append(op.response_media[i]);
+            buf.append(success[i]);
         }
         write_problem(ctx.response, 406, keep(buf, ctx.memory));
         return false;
     }
     info.accept = static_cast<std::int16_t>(best);
+    info.accept_media = best >= 0 ? op.response_media[static_cast<std::size_t>(best)] : std::string_view();
     return true;
 }
 

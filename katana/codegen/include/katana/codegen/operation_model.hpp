@@ -66,6 +66,7 @@ struct media_model {
     const cpp_type* type = nullptr;// json/form: the body type; null for text/binary (string_view)
     bool nullable = false;         // json: the schema allows null -> std::optional<T>
     std::string spelling;          // C++ type of the body value ("Product", "std::string_view")
+    std::string reader;            // request json: schema_model::body_reader() (empty: read_json of the type)
     std::vector<std::pair<std::string, std::string>> form_fields; // form: property -> field_kind
     std::string field;             // request: member name when several media types exist
     std::string enumerator;        // request: enumerator of the `media` enum
@@ -90,8 +91,9 @@ struct header_model {
 // the media types that can carry it (indexes into operation_model::response_media).
 struct representation_model {
     std::string spelling;          // "Product", "std::string_view", "std::optional<Product>"
-    bool json = false;
+    bool json = false;             // some media write it as JSON (see media_json)
     std::vector<int> media;        // indexes into operation::response_media
+    std::vector<bool> media_json;  // per entry of `media`: written as JSON, else as raw bytes
 };
 
 enum class status_kind : std::uint8_t { exact, range, fallback };
@@ -159,6 +161,12 @@ struct operation {
     std::optional<request_body_model> body;
     std::vector<response_model> responses;
     std::vector<std::string> response_media;   // union, first-seen order, for Accept negotiation
+    // Accept decides 406 over the first `negotiable_media` entries of response_media: the media
+    // of success responses (1xx-3xx; else `default`; else every response). Error bodies keep their
+    // own media whatever Accept says (RFC 9110 §12.5.1 allows disregarding it).
+    std::size_t negotiable_media = 0;
+    // A negotiable response has no body: Accept can never rule the request out (no 406).
+    bool bodiless_success = false;
     std::vector<security_alternative> security; // empty: none
     policy_model policy;
     std::size_t index = 0;         // position in operations()

@@ -80,6 +80,11 @@ struct operation_info {
     // Every media type any declared response can produce, offered to Accept negotiation.
     std::span<const std::string_view> response_media{};
     const route_policy* policy = nullptr;
+    // Accept is negotiated over the first `negotiable_media` entries of response_media (the
+    // success responses' media; 0: all of them). Error bodies keep their own media.
+    std::size_t negotiable_media = 0;
+    // Some success response has no body: an Accept nothing matches is not answered with 406.
+    bool bodiless_success = false;
 };
 
 // What the authentication hook sees: the alternative whose credentials all arrived, and those
@@ -113,6 +118,9 @@ struct request_info {
     // Index into operation_info::response_media chosen from Accept; -1 when the operation
     // declares no response media.
     std::int16_t accept = -1;
+    // The same as the spec spells it ("text/csv"), empty when none: a handler whose response
+    // has bodies of different C++ types picks the one the client accepts by this.
+    std::string_view accept_media{};
     // The Content-Type of the body that arrived (raw header value), empty without a body.
     std::string_view content_type{};
 };
@@ -149,8 +157,9 @@ private:
     }
     return candidates.empty() ? std::int16_t{-1} : candidates.front();
 }
-// Runs Accept negotiation for the operation: writes 406 and returns false when nothing it can
-// produce is acceptable.
+// Runs Accept negotiation for the operation: writes 406 and returns false when none of the
+// success media (operation_info::negotiable_media) is acceptable and every success response has
+// a body. Otherwise info.accept is the best success media, else the best of all (-1: none).
 [[nodiscard]] bool negotiate_accept(request_context& ctx, const operation_info& op, request_info& info);
 
 // 400 problem+json listing every parameter error (pointers like "/query/limit").
@@ -261,17 +270,32 @@ template <class T>
     }
 }
 
-// parse_scalar that records "expected ..." at the current pointer of `vc` on failure.
+// Records why `text` did not convert to a T. Enums name the value and, when the generator
+// passed it, the listing of allowed values (as body errors do: `unknown value "x"; allowed: a, b`).
 template <class T>
-bool convert_param(std::string_view text, T& out, std::pmr::memory_resource* memory, validation_context& vc) {
+void report_unconverted(std::string_view text, std::string_view allowed, validation_context& vc) {
+    if constexpr (std::is_enum_v<T>) {
+        if (!allowed.empty()) {
+            vc.addf("unknown value \"{}\"; allowed: {}", text.substr(0, 64), allowed);
+            return;
+        }
+    }
+    vc.add(expected_text<T>());
+}
+
+// parse_scalar that records "expected ..." at the current pointer of `vc` on failure. `allowed`:
+// the enum's values for the message (empty: "not one of the allowed values").
+template <class T>
+bool convert_param(std::string_view text, T& out, std::pmr::memory_resource* memory, validation_context& vc,
+                   std::string_view allowed = {}) {
     if constexpr (is_optional<T>::value) {
         out.emplace();
-        if (convert_param(text, *out, memory, vc)) return true;
+        if (convert_param(text, *out, memory, vc, allowed)) return true;
         out.reset();
         return false;
     } else {
         if (parse_scalar(text, out, memory)) return true;
-        vc.add(expected_text<T>());
+        report_unconverted<T>(text, allowed, vc);
         return false;
     }
 }
@@ -279,7 +303,7 @@ bool convert_param(std::string_view text, T& out, std::pmr::memory_resource* mem
 // Converts each element of an array parameter (errors at "/<in>/<name>/<index>").
 template <class T>
 bool convert_array(std::span<const std::string_view> items, std::pmr::vector<T>& out, std::pmr::memory_resource* memory,
-                   validation_context& vc) {
+                   validation_context& vc, std::string_view allowed = {}) {
     rebind(out, memory);
     out.reserve(items.size());
     bool ok = true;
@@ -287,7 +311,7 @@ bool convert_array(std::span<const std::string_view> items, std::pmr::vector<T>&
         auto s = vc.index(i);
         out.emplace_back();
         if (!parse_scalar(items[i], out.back(), memory)) {
-            vc.add(expected_text<T>());
+            report_unconverted<T>(items[i], allowed, vc);
             ok = false;
         }
     }

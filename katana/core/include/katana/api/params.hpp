@@ -120,7 +120,10 @@ enum class param_style : std::uint8_t { simple, form, label, matrix, space_delim
 [[nodiscard]] std::pmr::vector<std::string_view> find_query_all(std::span<const raw_pair> query,
                                                                 std::string_view name, std::pmr::memory_resource* m);
 // Value of the cookie `name` in a Cookie header ("a=b; c=d", RFC 6265 §4.2.1; surrounding
-// DQUOTEs removed). Not decoded: cookies have no standard escaping.
+// DQUOTEs removed). Not decoded here: RFC 6265 defines no escaping, so the raw value is what a
+// cookie credential (apiKey in: cookie) compares. Generated code percent-decodes cookie
+// PARAMETERS (decode_component, '+' kept): OpenAPI's style form is RFC 6570 form expansion,
+// which percent-encodes.
 [[nodiscard]] std::optional<std::string_view> find_cookie(std::string_view cookie_header, std::string_view name) noexcept;
 
 // Typed conversion with range checks: the whole string must be consumed; a leading '+' or any
