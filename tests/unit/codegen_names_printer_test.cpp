@@ -26,6 +26,33 @@ TEST(CodegenNames, IdentifierEscapesKeywordsAndInvalidCharacters) {
     EXPECT_EQ(names::identifier("_Private"), "x_Private");
 }
 
+TEST(CodegenNames, SymbolOnlyNamesSpellTheirCodePoints) {
+    // QA 12: "✓" used to become "_" and then "__" (reserved) on a collision.
+    EXPECT_EQ(names::identifier("\u2713"), "u2713");
+    EXPECT_EQ(names::identifier("\u65e5\u4ed8"), "u65e5_u4ed8");
+    EXPECT_EQ(names::identifier("$\u2713!"), "u2713");
+    EXPECT_EQ(names::identifier("\xff"), "xff"); // not UTF-8
+    EXPECT_EQ(names::pascal_case("\u2713"), "u2713");
+    EXPECT_EQ(names::snake_case("\u2713"), "u2713");
+    EXPECT_EQ(names::identifier("a\u2713"), "a_"); // ASCII letters present: invalid bytes are '_'
+}
+
+TEST(CodegenNames, CollisionsNeverFormReservedIdentifiers) {
+    EXPECT_EQ(names::numbered("id", 2), "id_2");
+    EXPECT_EQ(names::numbered("a_b_", 2), "a_b_2");
+    EXPECT_EQ(names::numbered("_", 3), "_3");
+    names::scope s;
+    EXPECT_EQ(s.claim("x_"), "x_");
+    EXPECT_EQ(s.claim("x_"), "x_2");
+    EXPECT_EQ(s.claim("_"), "_");
+    EXPECT_EQ(s.claim(""), "_2");
+    for (const char* raw : {"a-b", "a_b", "a b", "a__b", "__", "_", "", "\u2713", "\u2713", "_A", "A__"}) {
+        const std::string id = s.claim(raw);
+        EXPECT_EQ(id.find("__"), std::string::npos) << raw << " -> " << id;
+        EXPECT_FALSE(id.size() > 1 && id[0] == '_' && id[1] >= 'A' && id[1] <= 'Z') << raw << " -> " << id;
+    }
+}
+
 TEST(CodegenNames, CaseConversions) {
     EXPECT_EQ(names::pascal_case("get-product by_ID"), "GetProductById");
     EXPECT_EQ(names::pascal_case("HTTPServer"), "HttpServer");

@@ -473,4 +473,102 @@ TEST(CodegenSchemaModel, OutputIsDeterministicAndSharded) {
     EXPECT_EQ(boxes, 1u);
 }
 
+// ---- QA regressions
+
+TEST(CodegenSchemaModel, ReferenceOnlyComponentIsAnAlias) {
+    auto l = load("3.0.3", R"(
+    Alias: { $ref: '#/components/schemas/H' }
+    H: { type: object, properties: { p: { $ref: '#/components/schemas/Positive' } } }
+    Positive: { type: integer, minimum: 1 }
+    Again: { $ref: '#/components/schemas/Positive' }
+)");
+    ASSERT_TRUE(l->model);
+    const std::string h = l->header();
+    EXPECT_TRUE(contains(h, "using Alias = H;")) << h;
+    EXPECT_TRUE(contains(h, "using Again = Positive;")) << h;
+    // An alias of a plain type checks the target's constraints.
+    EXPECT_TRUE(contains(h, "bool read_Again(")) << h;
+    EXPECT_FALSE(contains(h, "bool read_Alias(")) << h; // structs are read by read_json
+    EXPECT_EQ(l->diags.error_count() + l->diags.warning_count(), 0u) << l->diags.to_string();
+}
+
+TEST(CodegenSchemaModel, RecursionThroughMapsIsBoxed) {
+    auto l = load("3.0.3", R"(
+    Node:
+      type: object
+      properties:
+        m: { type: object, additionalProperties: { $ref: '#/components/schemas/Node' } }
+      additionalProperties: { $ref: '#/components/schemas/Node' }
+    Holder:
+      type: object
+      properties:
+        files: { type: object, additionalProperties: { type: object, properties: { size: { type: integer } } } }
+)");
+    ASSERT_TRUE(l->model);
+    const std::string h = l->header();
+    EXPECT_TRUE(contains(h, "std::optional<std::pmr::vector<std::pair<std::pmr::string, katana::api::box<Node>>>> m;")) << h;
+    EXPECT_TRUE(contains(h, "std::pmr::vector<std::pair<std::pmr::string, katana::api::box<Node>>> additional_properties;")) << h;
+    // A map of a non-recursive struct holds it by value, and that struct is defined first
+    // (std::pair needs a complete type; clang instantiates it inside std::optional).
+    EXPECT_TRUE(contains(h, "std::pair<std::pmr::string, HolderFilesValue>")) << h;
+    const auto value_at = h.find("struct HolderFilesValue {");
+    const auto holder_at = h.find("struct Holder {");
+    ASSERT_NE(value_at, std::string::npos) << h;
+    ASSERT_NE(holder_at, std::string::npos) << h;
+    EXPECT_LT(value_at, holder_at) << h;
+}
+
+TEST(CodegenSchemaModel, MapsRejectRepeatedKeys) {
+    auto l = load("3.0.3", R"(
+    Tags: { type: object, additionalProperties: { type: string } }
+)");
+    ASSERT_TRUE(l->model);
+    const auto files = l->emit();
+    std::string all;
+    for (const auto& f : files) all += f.contents;
+    EXPECT_TRUE(contains(all, "void report_repeated_keys(")) << all;
+    EXPECT_TRUE(contains(all, "models_detail::report_repeated_keys(out, ctx);")) << all;
+}
+
+TEST(CodegenSchemaModel, AllOfPolymorphismIsReported) {
+    auto l = load("3.0.3", R"(
+    Pet:
+      type: object
+      properties: { petType: { type: string } }
+      discriminator: { propertyName: petType }
+    Cat:
+      allOf: [ { $ref: '#/components/schemas/Pet' }, { type: object, properties: { lives: { type: integer } } } ]
+    Dog:
+      allOf: [ { $ref: '#/components/schemas/Pet' } ]
+)");
+    ASSERT_TRUE(l->model);
+    const std::string d = l->diags.to_string();
+    EXPECT_TRUE(contains(d, "allOf polymorphism is not dispatched")) << d;
+    EXPECT_TRUE(contains(d, "(Cat, Dog)")) << d;
+    EXPECT_TRUE(contains(d, "/components/schemas/Pet/discriminator")) << d;
+}
+
+TEST(CodegenSchemaModel, CollidingMemberNamesAreNumbered) {
+    auto l = load("3.0.3", R"(
+    Names:
+      type: object
+      properties:
+        a-b: { type: string }
+        a_b: { type: string }
+        a b: { type: string }
+        "": { type: string }
+        "$": { type: string }
+        "\u2713": { type: string }
+)");
+    ASSERT_TRUE(l->model);
+    const std::string h = l->header();
+    EXPECT_TRUE(contains(h, " a_b;")) << h;
+    EXPECT_TRUE(contains(h, " a_b_;")) << h;
+    EXPECT_TRUE(contains(h, " a_b_2;")) << h;
+    EXPECT_TRUE(contains(h, " _;")) << h;
+    EXPECT_TRUE(contains(h, " _2;")) << h;
+    EXPECT_TRUE(contains(h, " u2713;")) << h;
+    EXPECT_FALSE(contains(h, "__;")) << h;
+}
+
 } // namespace

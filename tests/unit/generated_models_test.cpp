@@ -4,6 +4,7 @@
 #if defined(KATANA_HAVE_GENERATED_MODELS)
 #include "models30/models.hpp"
 #include "models31/models.hpp"
+#include "modelsqa/models.hpp"
 #endif
 
 #include "support/alloc_counter.hpp"
@@ -13,6 +14,7 @@
 #include <array>
 #include <memory_resource>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -71,6 +73,15 @@ protected:
         katana::api::validation_context ctx(&memory_);
         using katana::api::validate;
         validate(v, ctx);
+        parsed_errors r;
+        r.status = ctx.ok() ? body_status::ok : body_status::invalid;
+        for (const auto& e : ctx.errors()) r.errors.emplace_back(std::string(e.pointer), std::string(e.detail));
+        return r;
+    }
+    template <class T, class Check>
+    parsed_errors validate_value_with(const T& v, Check check) {
+        katana::api::validation_context ctx(&memory_);
+        check(v, ctx);
         parsed_errors r;
         r.status = ctx.ok() ? body_status::ok : body_status::invalid;
         for (const auto& e : ctx.errors()) r.errors.emplace_back(std::string(e.pointer), std::string(e.detail));
@@ -695,6 +706,129 @@ TEST_F(GeneratedModels, OpenApi30NullableAndBooleanExclusiveBounds) {
     ASSERT_EQ(parse(R"({"owner":"o","rating":5,"parent":null})", edge).status, body_status::ok);
     EXPECT_TRUE(edge.parent.is_null());
     EXPECT_EQ(write(edge), R"({"owner":"o","rating":5,"parent":null})");
+}
+
+// ---- QA regressions (tests/codegen/behaviour/models_qa.yaml)
+
+// QA 1: components that map to a plain C++ type keep their top-level constraints in read_<Name>.
+TEST_F(GeneratedModels, QaPlainComponentsCheckTheirOwnConstraints) {
+    std::int64_t n = 0;
+    EXPECT_EQ(parse_with("7", n, modelsqa::read_Positive).status, body_status::invalid);
+    EXPECT_EQ(parse_with("0", n, modelsqa::read_Positive).status, body_status::invalid);
+    EXPECT_EQ(parse_with("3", n, modelsqa::read_Positive).status, body_status::ok);
+    EXPECT_EQ(n, 3);
+    // allOf of primitives: both parts' bounds.
+    EXPECT_TRUE(parse_with("9", n, modelsqa::read_Prim).has("", "must be <= 5"));
+    EXPECT_TRUE(parse_with("0", n, modelsqa::read_Prim).has("", "must be >= 1"));
+    EXPECT_EQ(parse_with("5", n, modelsqa::read_Prim).status, body_status::ok);
+
+    modelsqa::Code code;
+    EXPECT_TRUE(parse_with(R"("abc")", code, modelsqa::read_Code).has("", "must match pattern"));
+    EXPECT_EQ(parse_with(R"("ABC")", code, modelsqa::read_Code).status, body_status::ok);
+
+    modelsqa::Codes codes;
+    const auto r = parse_with(R"(["ABC","x","DEF"])", codes, modelsqa::read_Codes);
+    EXPECT_TRUE(r.has("", "must have at most 2 items")) << r.dump();
+    EXPECT_TRUE(r.has("/1", "must match pattern")) << r.dump();
+    modelsqa::Codes two;
+    EXPECT_EQ(parse_with(R"(["ABC","DEF"])", two, modelsqa::read_Codes).status, body_status::ok);
+
+    // 3.1 `false`: nothing is valid.
+    modelsqa::Nothing nothing;
+    EXPECT_EQ(parse_with("1", nothing, modelsqa::read_Nothing).status, body_status::invalid);
+    modelsqa::Nothing nothing2;
+    EXPECT_EQ(parse_with("{}", nothing2, modelsqa::read_Nothing).status, body_status::invalid);
+
+    // validate_<Name> checks in-memory values the same way.
+    EXPECT_EQ(validate_value_with(std::int64_t{6}, modelsqa::validate_Positive).status, body_status::invalid);
+    EXPECT_EQ(validate_value_with(std::int64_t{2}, modelsqa::validate_Positive).status, body_status::ok);
+}
+
+// QA 4a: recursion through map values and struct extras (box<Node>), parsed and written back.
+TEST_F(GeneratedModels, QaRecursionThroughMaps) {
+    expect_round_trip<modelsqa::Node>(R"({"v":1,"children":{"a":{"v":2,"children":{"b":{}}}},"x":{"v":3,"y":{}}})");
+    modelsqa::Node node;
+    const auto r = parse(R"({"children":{"a":{"children":{"b":{"v":"no"}}}},"x":{"z":{"v":true}}})", node);
+    EXPECT_TRUE(r.has("/children/a/children/b/v", "expected integer")) << r.dump();
+    EXPECT_TRUE(r.has("/x/z/v", "expected integer")) << r.dump();
+
+    modelsqa::Node built;
+    built.v = 1;
+    auto& child = built.children.emplace();
+    child.emplace_back(std::pmr::string("k"), modelsqa::Node{});
+    (*child.front().second).v = 2;
+    EXPECT_EQ(write(built), R"({"v":1,"children":{"k":{"v":2}}})");
+}
+
+// QA 6: a $ref-only component is an alias of its target.
+TEST_F(GeneratedModels, QaReferenceOnlyComponentIsAnAlias) {
+    static_assert(std::is_same_v<modelsqa::NodeAlias, modelsqa::Node>);
+    static_assert(std::is_same_v<modelsqa::CodeAlias, modelsqa::Code>);
+    modelsqa::CodeAlias code;
+    EXPECT_TRUE(parse_with(R"("abc")", code, modelsqa::read_CodeAlias).has("", "must match pattern"));
+    EXPECT_EQ(parse_with(R"("XYZ")", code, modelsqa::read_CodeAlias).status, body_status::ok);
+}
+
+// QA 7: an array of itself accepts nested arrays only.
+TEST_F(GeneratedModels, QaSelfRecursiveArray) {
+    modelsqa::Nest ok;
+    EXPECT_EQ(parse_with("[[],[[]]]", ok, modelsqa::read_Nest).status, body_status::ok);
+    modelsqa::Nest bad;
+    const auto r = parse_with("[1]", bad, modelsqa::read_Nest);
+    EXPECT_EQ(r.status, body_status::invalid);
+    EXPECT_TRUE(r.has("/0", "expected array")) << r.dump();
+    modelsqa::Nest deep_bad;
+    EXPECT_TRUE(parse_with(R"([[[],["x"]]])", deep_bad, modelsqa::read_Nest).has("/0/1/0", "expected array"));
+}
+
+// QA 10: a discriminated variant writes the tag of the alternative it holds.
+TEST_F(GeneratedModels, QaDiscriminatedWriteUsesTheAlternativesTag) {
+    modelsqa::Expr lit{modelsqa::Lit{.op = "neg", .v = 3}};
+    EXPECT_EQ(write(lit), R"({"op":"lit","v":3})");
+    modelsqa::Neg neg;
+    neg.op = modelsqa::NegOp::minus;
+    modelsqa::Expr e{neg};
+    EXPECT_EQ(write(e), R"({"op":"neg"})");
+    // What is written reads back as the same alternative.
+    modelsqa::Expr back;
+    ASSERT_EQ(parse(write(lit), back).status, body_status::ok);
+    EXPECT_EQ(back.index(), 0u);
+    // A matching tag is written as is.
+    modelsqa::Expr same{modelsqa::Lit{.op = "lit", .v = 1}};
+    EXPECT_EQ(write(same), R"({"op":"lit","v":1})");
+}
+
+// QA 11: repeated keys in maps are rejected like repeated struct members.
+TEST_F(GeneratedModels, QaDuplicateMapKeys) {
+    modelsqa::Node node;
+    auto r = parse(R"({"children":{"a":{},"b":{},"a":{}}})", node);
+    EXPECT_TRUE(r.has("/children/a", "duplicate property")) << r.dump();
+    modelsqa::Node extras;
+    r = parse(R"({"x":{},"x":{}})", extras);
+    EXPECT_TRUE(r.has("/x", "duplicate property")) << r.dump();
+    // Many members take the sorting path.
+    std::string big = R"({"children":{)";
+    for (int i = 0; i < 40; ++i) big += "\"k" + std::to_string(i % 30) + "\":{},";
+    big.back() = '}';
+    big += "}";
+    modelsqa::Node many;
+    r = parse(big, many);
+    EXPECT_EQ(r.errors.size(), 10u) << r.dump();
+    EXPECT_TRUE(r.has("/children/k0", "duplicate property")) << r.dump();
+    modelsqa::Forest forest;
+    EXPECT_TRUE(parse_with(R"({"a":{},"a":{}})", forest, modelsqa::read_Forest).has("/a", "duplicate property"));
+    modelsqa::Node distinct;
+    EXPECT_EQ(parse(R"({"children":{"a":{},"b":{}},"a":{},"b":{}})", distinct).status, body_status::ok);
+}
+
+// QA 12: colliding member names get numbers, never "__"; a symbol-only name is spelled out.
+TEST_F(GeneratedModels, QaMemberNames) {
+    modelsqa::Names n;
+    n.a_b = "dash";
+    n.a_b_ = "underscore";
+    n.a_b_2 = "space";
+    n.u2713 = true;
+    EXPECT_EQ(write(n), R"({"a-b":"dash","a_b":"underscore","a b":"space","✓":true})");
 }
 
 } // namespace

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <cstdio>
 #include <vector>
 
 namespace katana::codegen::names {
@@ -68,7 +70,48 @@ bool is_reserved(std::string_view word) noexcept {
     return std::find(reserved_words.begin(), reserved_words.end(), word) != reserved_words.end();
 }
 
+namespace {
+
+// Names made only of non-ASCII characters ("✓", "日付") would otherwise become a bare "_":
+// spell their code points instead ("u2713"), so that they stay readable and distinct.
+std::string code_point_name(std::string_view raw) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < raw.size()) {
+        const auto c = static_cast<unsigned char>(raw[i]);
+        if (c < 0x80) { // ASCII punctuation between the symbols adds nothing readable
+            ++i;
+            continue;
+        }
+        std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        std::uint32_t cp = len == 4 ? c & 0x07u : len == 3 ? c & 0x0fu : len == 2 ? c & 0x1fu : c;
+        bool valid = c < 0xf8 && (c & 0xc0) != 0x80 && i + len <= raw.size();
+        for (std::size_t k = 1; valid && k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(raw[i + k]);
+            if ((cc & 0xc0) != 0x80) valid = false;
+            cp = (cp << 6) | (cc & 0x3fu);
+        }
+        if (!valid) {
+            len = 1;
+            cp = c;
+        }
+        if (!out.empty()) out.push_back('_');
+        char buf[16];
+        const int n = std::snprintf(buf, sizeof buf, valid ? "u%04x" : "x%02x", static_cast<unsigned>(cp));
+        out.append(buf, static_cast<std::size_t>(n));
+        i += len;
+    }
+    return out;
+}
+
+} // namespace
+
 std::string identifier(std::string_view raw) {
+    const bool ascii_word = std::any_of(raw.begin(), raw.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 && static_cast<unsigned char>(c) < 0x80;
+    });
+    const bool non_ascii = std::any_of(raw.begin(), raw.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    if (!ascii_word && non_ascii) return code_point_name(raw);
     std::string out;
     out.reserve(raw.size() + 2);
     for (char c : raw) out.push_back(is_ident_char(static_cast<unsigned char>(c)) ? c : '_');
@@ -98,6 +141,7 @@ std::string pascal_case(std::string_view raw) {
         w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
         out += w;
     }
+    if (out.empty()) return identifier(raw); // symbols only: "✓" -> "u2713"
     return identifier(out);
 }
 
@@ -107,14 +151,23 @@ std::string snake_case(std::string_view raw) {
         if (!out.empty()) out.push_back('_');
         out += lower(std::move(w));
     }
+    if (out.empty()) return identifier(raw); // symbols only: "✓" -> "u2713"
     return identifier(out);
+}
+
+std::string numbered(std::string_view base, int n) {
+    // "x_" + "_2" would form "__", reserved to the implementation.
+    std::string out(base);
+    if (out.empty() || out.back() != '_') out.push_back('_');
+    out += std::to_string(n);
+    return out;
 }
 
 std::string scope::claim(std::string_view wanted) {
     std::string base = identifier(wanted);
     if (used_.insert(base).second) return base;
     for (int n = 2;; ++n) {
-        std::string candidate = base + "_" + std::to_string(n);
+        std::string candidate = numbered(base, n);
         if (used_.insert(candidate).second) return candidate;
     }
 }

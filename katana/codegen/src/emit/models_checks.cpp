@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <optional>
 
 namespace katana::codegen {
 
@@ -116,13 +118,32 @@ bool annotation_key(std::string_view key) {
         "title",    "description", "default",       "example",      "examples",        "deprecated",
         "readOnly", "writeOnly",   "xml",           "externalDocs", "$comment",        "$schema",
         "$id",      "$anchor",     "$defs",         "definitions",  "contentMediaType", "contentEncoding",
-        "contentSchema", "discriminator", "format", "nullable"};
+        "contentSchema", "discriminator", "nullable"};
     return key.starts_with("x-") || std::find(std::begin(words), std::end(words), key) != std::end(words);
+}
+
+// A member that asserts nothing: an annotation, or a `format` katana has no check for (JSON
+// Schema ignores unknown formats). A known format is a constraint even without `type`, since
+// `{format: ipv4}` still rejects a string that is no IPv4 address (other types pass).
+bool annotation_member(const node::member& m) {
+    if (m.key == "format") return !m.value->is_string() || find_format(m.value->text) == nullptr;
+    return annotation_key(m.key);
+}
+
+// A non-negative count keyword (minContains, maxContains). JSON Schema allows it to be written
+// as a number with a zero fraction (2.0), which the parser keeps as a double.
+std::optional<std::uint64_t> count_value(const node* n) {
+    if (n == nullptr) return std::nullopt;
+    if (n->kind == node_kind::integer && n->integer >= 0) return static_cast<std::uint64_t>(n->integer);
+    if (n->kind == node_kind::number && n->number >= 0 && n->number < 1e18 && n->number == std::floor(n->number)) {
+        return static_cast<std::uint64_t>(n->number);
+    }
+    return std::nullopt;
 }
 
 bool is_annotation_only(const node* n) {
     for (const auto& m : n->members) {
-        if (annotation_key(m.key)) continue;
+        if (annotation_member(m)) continue;
         if (m.key == "additionalProperties" && m.value->is_bool() && m.value->boolean) continue;
         if (m.key == "additionalProperties" && m.value->is_object() && m.value->members.empty()) continue;
         if (m.key == "properties" && m.value->is_object() && m.value->members.empty()) continue;
@@ -155,7 +176,7 @@ bool schema_model::impl::needs_dom_validator(const node* schema) {
         if (target != nullptr && target != schema && needs_dom_validator(target)) return true;
         if (spec.version() == spec_version::v3_0) return false;
         for (const auto& m : schema->members) {
-            if (m.key != "$ref" && !annotation_key(m.key)) return true;
+            if (m.key != "$ref" && !annotation_member(m)) return true;
         }
         return false;
     }
@@ -167,7 +188,7 @@ std::size_t schema_model::impl::dom_validator(const node* schema) {
     if (schema != nullptr && !spec_set::ref_of(schema).empty()) {
         bool siblings = false;
         if (spec.version() == spec_version::v3_1) {
-            for (const auto& m : schema->members) siblings = siblings || (m.key != "$ref" && !annotation_key(m.key));
+            for (const auto& m : schema->members) siblings = siblings || (m.key != "$ref" && !annotation_member(m));
         }
         if (!siblings) {
             const node* target = resolve(schema);
@@ -529,11 +550,8 @@ std::string schema_model::impl::dom_function(std::size_t id) {
                                        prefix, call(items, "a_[i_]"));
                 }
                 if (const node* contains = s->get("contains"); contains != nullptr) {
-                    std::uint64_t min_contains = 1;
-                    if (const node* mc = s->get("minContains"); mc != nullptr && mc->kind == node_kind::integer && mc->integer >= 0) {
-                        min_contains = static_cast<std::uint64_t>(mc->integer);
-                    }
-                    const node* maxc = s->get("maxContains");
+                    const std::uint64_t min_contains = count_value(s->get("minContains")).value_or(1);
+                    const std::optional<std::uint64_t> max_contains = count_value(s->get("maxContains"));
                     arr += fmt::format(
                         "{{\nkatana::api::speculation g_(katana::api::speculation::dom_budget);\n[[maybe_unused]] std::size_t n_ = 0;\nif (g_) {{\nfor (const auto& e_ : a_) {{\n"
                         "const auto m_ = ctx.mark();\n{}if (ctx.errors_since(m_) == 0) ++n_;\nctx.rollback(m_);\n}}\n}}\n",
@@ -543,9 +561,9 @@ std::string schema_model::impl::dom_function(std::size_t id) {
                         arr += fmt::format("else if (n_ < {}u) {}{});\n", min_contains, rep_here,
                                            model::cpp_literal(fmt::format("must contain at least {} matching item(s)", min_contains)));
                     }
-                    if (maxc != nullptr && maxc->kind == node_kind::integer && maxc->integer >= 0) {
-                        arr += fmt::format("else if (n_ > {}u) {}{});\n", maxc->integer, rep_here,
-                                           model::cpp_literal(fmt::format("must contain at most {} matching item(s)", maxc->integer)));
+                    if (max_contains) {
+                        arr += fmt::format("else if (n_ > {}u) {}{});\n", *max_contains, rep_here,
+                                           model::cpp_literal(fmt::format("must contain at most {} matching item(s)", *max_contains)));
                     }
                     arr += "}\n";
                 }

@@ -343,7 +343,7 @@ struct emit_state {
             const std::string e = fmt::format("m{}_", d);
             const std::string element =
                 read_slot(element_schemas, u->element, u->element_nullable ? model::wrap::optional : model::wrap::plain,
-                          u->element_nullable, false, e + ".second", k, d + 1);
+                          u->element_nullable, u->element_boxed, e + ".second", k, d + 1);
             const std::string checks = slot_checks(schemas, t, x, here, d);
             return fmt::format("{{\n{0}if (katana::api::expect_object(r, ctx, katana::api::here)) {{\n"
                                "katana::api::ensure_memory({1}, ctx.memory());\n"
@@ -354,6 +354,7 @@ struct emit_state {
                                "{4}"
                                "}}\n"
                                "if (r.failed()) return false;\n"
+                               "models_detail::report_repeated_keys({1}, ctx);\n"
                                "{5}"
                                "}} else if (r.failed()) {{\nreturn false;\n}}\n}}\n",
                                push(seg, d), x, k, e, element, checks);
@@ -445,7 +446,7 @@ struct emit_state {
             body += fmt::format("{} {}{};\n", member_type(f), f.cpp_name, init ? "{}" : "");
         }
         if (d.extra == model::extra_mode::typed) {
-            std::string inner = d.extra_type->spelling;
+            std::string inner = d.extra_boxed ? fmt::format("katana::api::box<{}>", d.extra_type->spelling) : d.extra_type->spelling;
             if (d.extra_nullable) inner = fmt::format("std::optional<{}>", inner);
             body += fmt::format("// Members not declared in `properties` (additionalProperties), in document order.\n"
                                 "std::pmr::vector<std::pair<std::pmr::string, {}>> {};\n",
@@ -538,6 +539,8 @@ struct emit_state {
         const model::constraints oc = m.collect(d.schema);
         const bool count_members = oc.min_properties.has_value() || oc.max_properties.has_value();
         read += "if (!katana::api::expect_object(r, ctx, katana::api::here)) return !r.failed();\n";
+        // Without properties nothing is stored in `out` unless additionalProperties keeps members.
+        if (d.fields.empty() && d.extra != model::extra_mode::typed) read += "(void)out;\n";
         for (std::size_t w = 0; w < words; ++w) read += fmt::format("std::uint64_t seen{}_ = 0;\n", w);
         if (count_members) read += "std::size_t others_ = 0;\n";
         if (d.extra == model::extra_mode::typed) read += fmt::format("katana::api::ensure_memory(out.{}, ctx.memory());\n", d.extra_member);
@@ -557,7 +560,7 @@ struct emit_state {
             unknown = fmt::format("auto& x_ = out.{}.emplace_back();\nx_.first.assign(key_);\n{}", d.extra_member,
                                   read_slot(schemas, d.extra_type,
                                             d.extra_nullable ? model::wrap::optional : model::wrap::plain, d.extra_nullable,
-                                            false, "x_.second", "key_", 1));
+                                            d.extra_boxed, "x_.second", "key_", 1));
             break;
         }
         }
@@ -580,6 +583,7 @@ struct emit_state {
             read += fmt::format("default: {{\n{}break;\n}}\n}}\n", unknown);
         }
         read += "}\nif (r.failed()) return false;\n";
+        if (d.extra == model::extra_mode::typed) read += fmt::format("models_detail::report_repeated_keys(out.{}, ctx);\n", d.extra_member);
         // Required properties (readOnly ones are not sent in requests).
         std::vector<std::uint64_t> masks(words, 0);
         for (std::size_t i = 0; i < d.fields.size(); ++i) {
@@ -699,8 +703,8 @@ struct emit_state {
             std::vector<const node*> schemas;
             if (d.extra_schema != nullptr) schemas.push_back(d.extra_schema);
             const std::string inner = validate_slot(schemas, d.extra_type,
-                                                    d.extra_nullable ? model::wrap::optional : model::wrap::plain, false,
-                                                    "x_", "k_");
+                                                    d.extra_nullable ? model::wrap::optional : model::wrap::plain,
+                                                    d.extra_boxed, "x_", "k_");
             if (!inner.empty()) valid += fmt::format("for (const auto& [k_, x_] : v.{}) {{\n{}}}\n", d.extra_member, inner);
         }
         if (count_members) {
@@ -761,6 +765,46 @@ struct emit_state {
         case cpp_type::kind::any: return 63;
         }
         return 63;
+    }
+
+    // write_json of alternative `i`. With a discriminator declared as a string (or string enum)
+    // property of the alternative's struct, a value whose tag does not select this alternative
+    // is written with the alternative's first tag (on a copy), so that what is written reads
+    // back as the same alternative.
+    std::string discriminated_write(const decl& d, std::size_t i) {
+        const auto& a = d.alternatives[i];
+        const std::string plain = fmt::format("case {0}:\nwrite_json(w, std::get<{0}>(v.as_variant()));\nbreak;\n", i);
+        if (d.discriminator.empty() || a.tags.empty()) return plain;
+        const cpp_type* u = m.underlying(a.type);
+        if (u->category != cpp_type::kind::object || u->decl < 0) return plain;
+        const decl& s = m.decls[static_cast<std::size_t>(u->decl)];
+        const auto f = std::find_if(s.fields.begin(), s.fields.end(),
+                                    [&](const model::field& x) { return x.json_name == d.discriminator && !x.write_only; });
+        if (f == s.fields.end() || f->type == nullptr) return plain;
+        const cpp_type* ft = m.underlying(f->type);
+        const bool is_enum = ft->category == cpp_type::kind::enumeration && ft->is_string_enum;
+        if (ft->category != cpp_type::kind::string && !is_enum) return plain;
+        const model::wrap w = f->wrapping();
+        const std::string member = "a_." + f->cpp_name;
+        const std::string value = w == model::wrap::plain ? member : fmt::format("(*{})", member);
+        const std::string text = is_enum ? fmt::format("to_string({})", value) : fmt::format("std::string_view({})", value);
+        std::string matches;
+        for (const auto& t : a.tags) {
+            matches += fmt::format("{}{} == std::string_view({}, {})", matches.empty() ? "" : " || ", text, model::cpp_literal(t),
+                                   t.size());
+        }
+        const std::string present = w == model::wrap::plain      ? std::string()
+                                    : w == model::wrap::optional ? fmt::format("{} && ", member)
+                                                                 : fmt::format("{}.has_value() && ", member);
+        const std::string tag = fmt::format("std::string_view({}, {})", model::cpp_literal(a.tags.front()), a.tags.front().size());
+        const std::string target = "c_." + f->cpp_name;
+        std::string set;
+        if (w != model::wrap::plain) set = fmt::format("{}.emplace();\n", target);
+        const std::string slot = w == model::wrap::plain ? target : fmt::format("(*{})", target);
+        set += is_enum ? fmt::format("(void)from_string({}, {});\n", tag, slot) : fmt::format("{}.assign({});\n", slot, tag);
+        return fmt::format("case {0}: {{\nconst {1}& a_ = {2}std::get<{0}>(v.as_variant());\n"
+                           "if ({3}({4})) {{\nwrite_json(w, a_);\n}} else {{\n{1} c_ = a_;\n{5}write_json(w, c_);\n}}\nbreak;\n}}\n",
+                           i, a.type->spelling, a.boxed ? "*" : "", present, matches, set);
     }
 
     code variant_functions(std::size_t index) {
@@ -885,7 +929,7 @@ struct emit_state {
         std::string valid = "switch (v.index()) {\n";
         for (std::size_t i = 0; i < d.alternatives.size(); ++i) {
             const auto& a = d.alternatives[i];
-            write += fmt::format("case {0}:\nwrite_json(w, std::get<{0}>(v.as_variant()));\nbreak;\n", i);
+            write += discriminated_write(d, i);
             const std::string checks = validate_slot({a.schema}, a.type, model::wrap::plain, a.boxed, "a_", here);
             if (checks.empty()) {
                 valid += fmt::format("case {}:\nbreak;\n", i);
@@ -1035,13 +1079,18 @@ void schema_model::emit(const std::string& cpp_namespace, std::vector<generated_
 
     const std::string banner = fmt::format("// Generated by katana gen openapi from {}. Do not edit.\n", m.source_name);
 
+    const bool any_map = std::any_of(m.decls.begin(), m.decls.end(), [](const decl& d) {
+        return d.kind == decl_kind::structure && d.extra == model::extra_mode::typed;
+    }) || std::any_of(m.types.begin(), m.types.end(), [](const cpp_type& t) { return t.category == cpp_type::kind::map; });
+
     // ---- models.hpp
     std::string h = banner;
     h += "// Schema types of the spec: one C++ type per schema, with read_json (parse + validate in one pass),\n"
          "// write_json and validate found by ADL. Definitions are in models_<k>.cpp.\n"
          "#pragma once\n\n"
-         "#include <katana/api/json_io.hpp>\n\n"
-         "#include <cstdint>\n#include <memory_resource>\n#include <optional>\n#include <string>\n"
+         "#include <katana/api/json_io.hpp>\n\n";
+    if (any_map) h += "#include <algorithm>\n"; // report_repeated_keys
+    h += "#include <cstdint>\n#include <memory_resource>\n#include <optional>\n#include <string>\n"
          "#include <string_view>\n#include <utility>\n#include <variant>\n#include <vector>\n\n";
     h += ns_open(cpp_namespace);
     // forward declarations
@@ -1126,6 +1175,33 @@ void schema_model::emit(const std::string& cpp_namespace, std::vector<generated_
     }
     for (std::size_t id = 0; id < m.dom_order.size(); ++id) {
         detail += fmt::format("void dom_{}(const katana::json::value& v, katana::api::validation_context& ctx);\n", id);
+    }
+    if (any_map) {
+        // JSON objects read into a list of (key, value) pairs: a repeated key is rejected as it is
+        // for struct members. Sorting a copy of the keys keeps hostile bodies with many members
+        // O(n log n).
+        detail += "template <class Entries>\n"
+                  "void report_repeated_keys(const Entries& entries, katana::api::validation_context& ctx) {\n"
+                  "    const std::size_t n = entries.size();\n"
+                  "    if (n < 2) return;\n"
+                  "    if (n <= 8) {\n"
+                  "        for (std::size_t i = 1; i < n; ++i) {\n"
+                  "            for (std::size_t j = 0; j < i; ++j) {\n"
+                  "                if (entries[i].first != entries[j].first) continue;\n"
+                  "                katana::api::report(ctx, std::string_view(entries[i].first), \"duplicate property\");\n"
+                  "                break;\n"
+                  "            }\n"
+                  "        }\n"
+                  "        return;\n"
+                  "    }\n"
+                  "    std::pmr::vector<std::string_view> keys(ctx.memory());\n"
+                  "    keys.reserve(n);\n"
+                  "    for (const auto& entry : entries) keys.emplace_back(entry.first);\n"
+                  "    std::sort(keys.begin(), keys.end());\n"
+                  "    for (std::size_t i = 1; i < n; ++i) {\n"
+                  "        if (keys[i] == keys[i - 1]) katana::api::report(ctx, keys[i], \"duplicate property\");\n"
+                  "    }\n"
+                  "}\n";
     }
     if (!detail.empty()) {
         h += "\n// Internals of the generated validators.\nnamespace models_detail {\n" + detail + "} // namespace models_detail\n";

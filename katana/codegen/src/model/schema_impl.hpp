@@ -73,6 +73,7 @@ struct decl {
     extra_mode extra = extra_mode::ignore;
     const cpp_type* extra_type = nullptr;
     bool extra_nullable = false;
+    bool extra_boxed = false;              // additionalProperties values are katana::api::box<T>
     const node* extra_schema = nullptr;
     std::string extra_member;              // "additional_properties" unless taken
     std::vector<const node*> parts;        // object schemas merged into this struct (allOf)
@@ -156,7 +157,10 @@ struct schema_model::impl {
     [[nodiscard]] bool nullable(const node* n, int depth = 0);
     const cpp_type* builtin(cpp_type::kind k, std::string spelling, const node* schema = nullptr);
     const cpp_type* array_of(const node* schema, const cpp_type* element, bool element_nullable);
-    const cpp_type* map_of(const node* schema, const cpp_type* element, bool element_nullable);
+    const cpp_type* map_of(const node* schema, const cpp_type* element, bool element_nullable, bool element_boxed);
+    // True when `t` is a struct/variant whose schema is still being classified: holding it by
+    // value in a std::pair (map entries) would need it complete.
+    [[nodiscard]] bool defining(const cpp_type* t) const;
     model::decl& new_decl(model::decl_kind kind, std::string name, const node* schema);
     void check_keywords(const node* schema, int depth = 0);
     void finalize();

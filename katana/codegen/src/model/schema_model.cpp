@@ -191,10 +191,62 @@ void schema_model::build() {
         named.emplace_back(member.value, m.type_names.claim(names::pascal_case(member.key)));
     }
     for (const auto& [n, name] : named) m.component_names.emplace(n, name);
+    // A component that only refers to a schema outside components.schemas (another file) names
+    // that schema: `Order: {$ref: 'order.yaml#/Order'}` declares `struct Order`, not Order_2.
+    for (const auto& [n, name] : named) {
+        if (spec_set::ref_of(n).empty()) continue;
+        const node* target = m.resolve(n);
+        if (target != nullptr && target != n && !m.component_names.contains(target)) m.component_names.emplace(target, name);
+    }
+    // allOf polymorphism (a base with a discriminator that subtypes extend through allOf) has no
+    // dispatch here: a value of the base type is parsed as the base, and the properties only a
+    // subtype declares are not kept. Say so where the construct is, with the way out.
+    std::unordered_map<const node*, std::vector<std::string>> extended_by; // allOf $ref target -> components
+    for (const auto& [n, name] : named) {
+        const node* all = n->is_object() ? n->get("allOf") : nullptr;
+        if (all == nullptr || !all->is_array()) continue;
+        for (const node* part : all->items) {
+            const node* base = spec_set::ref_of(part).empty() ? nullptr : m.resolve(part);
+            const node* disc = base != nullptr && base->is_object() ? base->get("discriminator") : nullptr;
+            if (disc == nullptr) continue;
+            auto& list = extended_by[base];
+            if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+        }
+    }
+    for (const auto& [n, name] : named) {
+        const node* disc = n->is_object() ? n->get("discriminator") : nullptr;
+        if (disc == nullptr || has(n, "oneOf") || has(n, "anyOf")) continue;
+        const auto found = extended_by.find(n);
+        if (found == extended_by.end()) continue;
+        const std::vector<std::string>& subtypes = found->second;
+        m.diags.warning(*disc, fmt::format("allOf polymorphism is not dispatched: a value of {} is read as {} only and the "
+                                           "properties of its subtypes ({}) are dropped; use a oneOf of the subtypes (with "
+                                           "this discriminator) where any subtype may appear",
+                                           name, name, fmt::join(subtypes, ", ")));
+    }
+    std::vector<std::pair<const node*, std::string>> references;
     for (const auto& [n, name] : named) {
         m.check_keywords(n);
-        if (!spec_set::ref_of(n).empty()) continue; // an alias of another component: refs resolve through it
+        // A component that is only a $ref: references to it resolve to the target, so it is
+        // declared last, as `using Name = Target;`, once every target has its type.
+        if (!spec_set::ref_of(n).empty()) {
+            references.emplace_back(n, name);
+            continue;
+        }
         (void)m.type_for(n, name);
+    }
+    for (const auto& [n, name] : references) {
+        const cpp_type& t = m.type_for(n, name);
+        if (t.spelling == name || m.by_node.contains(n)) continue; // 3.1 $ref with siblings: declared already
+        decl& d = m.new_decl(decl_kind::alias, name, n);
+        d.target = &t;
+        cpp_type& alias = m.types.emplace_back(t);
+        alias.spelling = name;
+        alias.schema = n;
+        alias.decl = static_cast<std::int32_t>(m.decls.size() - 1);
+        d.type = &alias;
+        m.by_node[n] = &alias;
+        if (const auto es = m.element_schema.find(&t); es != m.element_schema.end()) m.element_schema[&alias] = es->second;
     }
 }
 
@@ -285,9 +337,20 @@ const cpp_type* schema_model::impl::array_of(const node* schema, const cpp_type*
     return &t;
 }
 
-const cpp_type* schema_model::impl::map_of(const node* schema, const cpp_type* element, bool element_nullable) {
-    std::string inner = element_nullable ? fmt::format("std::optional<{}>", element->spelling) : element->spelling;
+bool schema_model::impl::defining(const cpp_type* t) const {
+    const cpp_type* u = underlying(t);
+    if (u == nullptr || u->decl < 0) return false;
+    const decl& d = decls[static_cast<std::size_t>(u->decl)];
+    if (d.kind != decl_kind::structure && d.kind != decl_kind::variant) return false;
+    return in_progress.contains(d.schema);
+}
+
+const cpp_type* schema_model::impl::map_of(const node* schema, const cpp_type* element, bool element_nullable,
+                                           bool element_boxed) {
+    std::string inner = element_boxed ? fmt::format("katana::api::box<{}>", element->spelling) : element->spelling;
+    if (element_nullable) inner = fmt::format("std::optional<{}>", inner);
     cpp_type& t = types.emplace_back();
+    t.element_boxed = element_boxed;
     t.category = cpp_type::kind::map;
     t.spelling = fmt::format("std::pmr::vector<std::pair<std::pmr::string, {}>>", inner);
     t.element = element;
@@ -811,7 +874,7 @@ const cpp_type& schema_model::impl::classify(const node* n, std::string_view hin
     if (!any_properties && !forbid) {
         if (extra != nullptr && !required_without_properties) {
             const cpp_type& element = type_for(extra, name + "Value");
-            const cpp_type* t = map_of(n, &element, nullable(extra));
+            const cpp_type* t = map_of(n, &element, nullable(extra), defining(&element));
             element_schema[t] = extra;
             return remember(t);
         }
@@ -931,6 +994,7 @@ const cpp_type& schema_model::impl::classify(const node* n, std::string_view hin
     if (d.extra == model::extra_mode::typed) {
         decls[index].extra_type = &type_for(extra, sname + "Value");
         decls[index].extra_nullable = extra != nullptr && nullable(extra);
+        decls[index].extra_boxed = defining(decls[index].extra_type);
     }
     decls[index].fields = std::move(fields);
     return t;
@@ -981,8 +1045,12 @@ void schema_model::impl::finalize() {
         names::scope fields_scope;
         fields_scope.reserve("operator");
         auto pick = [&](std::string_view wanted) {
-            std::string id = names::identifier(wanted);
-            while (type_names.taken(id) || fields_scope.taken(id)) id.push_back('_');
+            const std::string base = names::identifier(wanted);
+            std::string id = base;
+            // One trailing '_' first (a member named like a type), then numbers: appending more
+            // underscores would form the reserved "__".
+            if ((type_names.taken(id) || fields_scope.taken(id)) && !base.ends_with('_')) id = base + "_";
+            for (int n = 2; type_names.taken(id) || fields_scope.taken(id); ++n) id = names::numbered(base, n);
             fields_scope.reserve(id);
             return id;
         };
@@ -1080,6 +1148,34 @@ void schema_model::impl::finalize() {
             for (auto& f : d.fields) edge(f.type, f.boxed);
         } else if (d.kind == decl_kind::variant) {
             for (auto& a : d.alternatives) edge(a.type, a.boxed);
+        }
+        // Containers whose element sits by value in a class template that needs it complete
+        // (std::pair of a map entry, std::optional of a nullable element): that element's type
+        // is defined first when it can be. Such an element that leads back here was boxed when
+        // the map was classified; plain vectors accept incomplete elements and add no edge.
+        auto soft = [&](const cpp_type* t) {
+            bool needs_complete = false;
+            for (int guard = 0; t != nullptr && guard < 64; ++guard) {
+                const cpp_type* u = underlying(t);
+                if (u->category != cpp_type::kind::array && u->category != cpp_type::kind::map) {
+                    const std::int32_t j = target_of(u);
+                    if (needs_complete && j >= 0 && color[static_cast<std::size_t>(j)] == 0) visit(static_cast<std::size_t>(j));
+                    return;
+                }
+                if (u->element_boxed) return;
+                needs_complete = needs_complete || u->category == cpp_type::kind::map || u->element_nullable;
+                t = u->element;
+            }
+        };
+        if (d.kind == decl_kind::structure) {
+            for (auto& f : d.fields) soft(f.type);
+            if (d.extra == model::extra_mode::typed && !d.extra_boxed && d.extra_type != nullptr) {
+                const std::int32_t j = target_of(d.extra_type);
+                if (j >= 0 && color[static_cast<std::size_t>(j)] == 0) visit(static_cast<std::size_t>(j));
+                soft(d.extra_type);
+            }
+        } else if (d.kind == decl_kind::variant) {
+            for (auto& a : d.alternatives) soft(a.type);
         }
         color[i] = 2;
         order.push_back(i);

@@ -12,8 +12,12 @@ namespace katana::codegen::names {
 [[nodiscard]] bool is_reserved(std::string_view word) noexcept;
 // A valid identifier for `raw`: invalid characters become '_', a leading digit gets '_' before
 // it, reserved words and identifiers reserved to the implementation (leading "_X", "__") get a
-// trailing '_'. Never empty ("_" for an empty input).
+// trailing '_'. A name with no ASCII letter or digit but other characters spells their code
+// points ("✓" -> "u2713"). Never empty ("_" for an empty input).
 [[nodiscard]] std::string identifier(std::string_view raw);
+// `base` with the collision number `n` appended ("id" -> "id_2", "id_" -> "id_2"): never
+// forms "__".
+[[nodiscard]] std::string numbered(std::string_view base, int n);
 // "get-product by_ID" -> "GetProductById" (types)
 [[nodiscard]] std::string pascal_case(std::string_view raw);
 // "getProductByID" -> "get_product_by_id" (functions, handler methods, enumerators)

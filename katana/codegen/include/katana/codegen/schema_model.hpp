@@ -56,6 +56,9 @@ struct cpp_type {
 
     // Added by the model: array/map elements that accept null are std::optional<element>.
     bool element_nullable = false;
+    // Maps only: the value is katana::api::box<element> because it leads back to a type that is
+    // still being defined (std::pair, unlike std::vector, needs a complete value type).
+    bool element_boxed = false;
     // Index of the generated declaration behind this type (struct, enum, variant or a named
     // alias of a component schema); -1 for built-in spellings.
     std::int32_t decl = -1;
