@@ -549,3 +549,63 @@ TEST(CodegenFrontDiagnostics, PrintFormat) {
 }
 
 } // namespace
+
+// ---- malformed text ---------------------------------------------------------------------------------
+
+TEST(CodegenFrontMalformed, UnterminatedQuotedStringsAreLocatedErrors) {
+    // yaml-cpp alone would read everything up to the end of the file into x-a.
+    const auto a = load("openapi: 3.0.3\nx-a: \"unterminated\nx-b: 1\n");
+    EXPECT_EQ(a->doc, nullptr);
+    ASSERT_EQ(a->diags.error_count(), 1u) << a->diags.to_string();
+    EXPECT_EQ(a->diags.all()[0].line, 2u);
+    EXPECT_EQ(a->diags.all()[0].column, 6u);
+    EXPECT_NE(a->diags.all()[0].message.find("unterminated double-quoted string"), std::string::npos);
+
+    const auto b = load("a: 'it''s\nb: 1\n");
+    EXPECT_EQ(b->doc, nullptr);
+    EXPECT_NE(b->diags.to_string().find("t.yaml:1:4: error: unterminated single-quoted string"), std::string::npos)
+        << b->diags.to_string();
+
+    // Closed strings, escaped quotes, multi-line and anchored/tagged ones are fine.
+    const auto c = load("a: \"x \\\" y\"\nb: 'it''s'\nc: \"multi\n  line\"\nd: &k !!str \"z\"\ne: \"\\\\\"\n");
+    ASSERT_NE(c->doc, nullptr) << c->diags.to_string();
+    EXPECT_EQ(at(*c, "/a").text, "x \" y");
+    EXPECT_EQ(at(*c, "/c").text, "multi line");
+    EXPECT_EQ(at(*c, "/e").text, "\\");
+}
+
+TEST(CodegenFrontMalformed, InvalidUtf8IsRefusedWithItsPosition) {
+    const auto a = load("a: ok\nb: caf\xE9\n");
+    EXPECT_EQ(a->doc, nullptr);
+    EXPECT_NE(a->diags.to_string().find("t.yaml:2:7: error: the file is not valid UTF-8 (byte 0xE9)"), std::string::npos)
+        << a->diags.to_string();
+    // Overlong encodings and surrogates are not UTF-8 either, in JSON too.
+    for (const std::string_view bad : {std::string_view("{\"a\": \"\xC0\xAF\"}"), std::string_view("{\"a\": \"\xED\xA0\x80\"}"),
+                                       std::string_view("{\"a\": \"\xF4\x90\x80\x80\"}")}) {
+        const auto j = load(bad, "t.json");
+        EXPECT_EQ(j->doc, nullptr) << bad;
+        EXPECT_NE(j->diags.to_string().find("t.json:1:8: error: the file is not valid UTF-8"), std::string::npos)
+            << j->diags.to_string();
+    }
+    const auto ok = load("a: \"caf\xC3\xA9 \xF0\x9F\x98\x80\"\n");
+    ASSERT_NE(ok->doc, nullptr) << ok->diags.to_string();
+    EXPECT_EQ(at(*ok, "/a").text, "caf\xC3\xA9 \xF0\x9F\x98\x80");
+    const auto utf16 = load(std::string_view("\xFF\xFE" "a\0", 4));
+    EXPECT_EQ(utf16->doc, nullptr);
+    EXPECT_NE(utf16->diags.to_string().find("UTF-16"), std::string::npos);
+}
+
+TEST(CodegenFrontMalformed, TabIndentationSaysSo) {
+    const auto l = load("info:\n\ttitle: t\n");
+    EXPECT_EQ(l->doc, nullptr);
+    const std::string text = l->diags.to_string();
+    EXPECT_NE(text.find("t.yaml:2:"), std::string::npos) << text;
+    EXPECT_NE(text.find("tab"), std::string::npos) << text;
+}
+
+TEST(CodegenFrontMalformed, UnsupportedCoreTagsAreNamed) {
+    const auto l = load("a: !!binary AAAA\n");
+    EXPECT_EQ(l->doc, nullptr);
+    EXPECT_NE(l->diags.to_string().find("the YAML tag !!binary is not supported"), std::string::npos)
+        << l->diags.to_string();
+}

@@ -604,3 +604,127 @@ components:
 }
 
 } // namespace
+
+// ---- schema keyword values ----------------------------------------------------------------------
+
+// One diagnostic whose message contains `needle`, at `pointer`, of `level`.
+void expect_one(const cg::diagnostics& d, std::string_view needle, std::string_view pointer,
+                cg::severity level = cg::severity::error) {
+    const auto hits = find(d, needle);
+    ASSERT_EQ(hits.size(), 1u) << needle << "\n" << d.to_string();
+    EXPECT_EQ(hits[0].pointer, pointer) << needle;
+    EXPECT_EQ(hits[0].level, level) << needle;
+    EXPECT_NE(hits[0].line, 0u) << needle;
+}
+
+TEST(CodegenSpecKeywords, BrokenKeywordValuesAreLocatedErrors) {
+    const auto l = load(spec30("paths: {}\n"
+                               "components:\n"
+                               "  schemas:\n"
+                               "    H: {type: string, minLength: -1, maxLength: 'x', pattern: '(['}\n"
+                               "    I: {type: integer, minimum: abc, multipleOf: 0}\n"
+                               "    J: {enum: []}\n"
+                               "    S: {nullable: 'yes'}\n"
+                               "    V: {type: string, format: 7}\n"
+                               "    W: {type: integer, enum: [a, 1.5, 2]}\n"
+                               "    Y: {type: object, required: a}\n"
+                               "    T: {type: strin}\n"
+                               "    P: {discriminator: {propertyName: t, mapping: {a: Zzz}}, oneOf: [{type: object}]}\n"));
+    EXPECT_FALSE(l->spec);
+    expect_one(l->diags, "\"minLength\" must be a non-negative integer, not -1", "/components/schemas/H/minLength");
+    expect_one(l->diags, "\"maxLength\" must be a non-negative integer", "/components/schemas/H/maxLength");
+    expect_one(l->diags, "\"([\" is not a valid regular expression", "/components/schemas/H/pattern");
+    expect_one(l->diags, "\"minimum\" must be a number", "/components/schemas/I/minimum");
+    expect_one(l->diags, "\"multipleOf\" must be greater than 0", "/components/schemas/I/multipleOf");
+    expect_one(l->diags, "\"enum\" must list at least one value", "/components/schemas/J/enum");
+    expect_one(l->diags, "\"nullable\" must be true or false", "/components/schemas/S/nullable");
+    expect_one(l->diags, "\"format\" must be a string", "/components/schemas/V/format");
+    expect_one(l->diags, "enum value \"a\" does not match", "/components/schemas/W/enum/0");
+    expect_one(l->diags, "enum value 1.5 does not match", "/components/schemas/W/enum/1");
+    expect_one(l->diags, "\"required\" must be an array", "/components/schemas/Y/required");
+    expect_one(l->diags, "unknown schema type \"strin\"", "/components/schemas/T/type");
+    expect_one(l->diags, "cannot resolve $ref \"#/components/schemas/Zzz\"",
+               "/components/schemas/P/discriminator/mapping/a");
+    EXPECT_EQ(l->diags.error_count(), 13u) << l->diags.to_string();
+}
+
+TEST(CodegenSpecKeywords, ValidKeywordValuesPassWithoutDiagnostics) {
+    const auto a = load(spec30("paths: {}\n"
+                               "components:\n"
+                               "  schemas:\n"
+                               "    A:\n"
+                               "      type: object\n"
+                               "      required: [id]\n"
+                               "      discriminator: {propertyName: id, mapping: {b: B, c: '#/components/schemas/B'}}\n"
+                               "      properties:\n"
+                               "        id: {type: string, pattern: '^\\p{L}[\\w-]*$', minLength: 1, maxLength: 10}\n"
+                               "        n: {type: integer, format: int64, minimum: 0, exclusiveMinimum: true, "
+                               "multipleOf: 2, enum: [2, 4.0], nullable: true, readOnly: true}\n"
+                               "        f: {type: number, multipleOf: 0.5, maximum: 1e3, default: 1}\n"
+                               "        s: {type: string, nullable: true, enum: [a, null], format: date-time}\n"
+                               "        l: {type: array, items: {type: string}, minItems: 0, maxItems: 2.0, "
+                               "uniqueItems: true}\n"
+                               "    B: {type: object, xml: {name: b, wrapped: true}, externalDocs: {url: 'https://x'}}\n"));
+    EXPECT_TRUE(a->spec) << a->diags.to_string();
+    EXPECT_EQ(a->diags.all().size(), 0u) << a->diags.to_string();
+
+    const auto b = load(spec31("components:\n"
+                               "  schemas:\n"
+                               "    A:\n"
+                               "      type: [integer, 'null']\n"
+                               "      enum: [1, null]\n"
+                               "      exclusiveMinimum: 0\n"
+                               "      exclusiveMaximum: 10.5\n"
+                               "      examples: [1]\n"
+                               "    O:\n"
+                               "      type: object\n"
+                               "      patternProperties: {'^x-[a-z]+$': true}\n"
+                               "      dependentRequired: {a: [b]}\n"
+                               "      $comment: fine\n"));
+    EXPECT_TRUE(b->spec) << b->diags.to_string();
+    EXPECT_EQ(b->diags.all().size(), 0u) << b->diags.to_string();
+}
+
+TEST(CodegenSpecKeywords, VersionSpecificKeywordForms) {
+    // 3.0: exclusive* are booleans, items must exist for arrays, no tuple items.
+    const auto a = load(spec30("paths: {}\n"
+                               "components:\n"
+                               "  schemas:\n"
+                               "    A: {type: integer, exclusiveMinimum: 1}\n"
+                               "    B: {type: array}\n"
+                               "    C: {type: array, items: [{type: string}]}\n"));
+    EXPECT_FALSE(a->spec);
+    expect_one(a->diags, "in OpenAPI 3.0 \"exclusiveMinimum\" is a boolean", "/components/schemas/A/exclusiveMinimum");
+    expect_one(a->diags, "\"type: array\" needs \"items\"", "/components/schemas/B/type");
+    expect_one(a->diags, "the tuple form is not part of OpenAPI 3.0", "/components/schemas/C/items");
+
+    // 3.1: exclusive* are numbers; arrays without items are fine; tuples are prefixItems.
+    const auto b = load(spec31("components:\n"
+                               "  schemas:\n"
+                               "    A: {type: integer, minimum: 1, exclusiveMinimum: true}\n"
+                               "    B: {type: array}\n"
+                               "    C: {type: array, items: [{type: string}]}\n"
+                               "    D: {type: object, patternProperties: {'a{2,1}': {}}}\n"));
+    EXPECT_FALSE(b->spec);
+    expect_one(b->diags, "in OpenAPI 3.1 \"exclusiveMinimum\" is the limit itself", "/components/schemas/A/exclusiveMinimum");
+    expect_one(b->diags, "for a tuple use \"prefixItems\"", "/components/schemas/C/items");
+    expect_one(b->diags, "patternProperties key \"a{2,1}\"", "/components/schemas/D/patternProperties/a{2,1}");
+    EXPECT_EQ(b->diags.error_count(), 3u) << b->diags.to_string();
+}
+
+TEST(CodegenSpecKeywords, OddButLegalValuesAreWarnings) {
+    const auto l = load(spec30("paths: {}\n"
+                               "components:\n"
+                               "  schemas:\n"
+                               "    A: {type: string, minLength: 5, maxLength: 2, format: zip-code}\n"
+                               "    B: {type: string, format: zip-code, enum: [a, b, a]}\n"
+                               "    C: {type: integer, minimum: 3, maximum: 1}\n"));
+    ASSERT_TRUE(l->spec) << l->diags.to_string();
+    EXPECT_EQ(l->diags.error_count(), 0u);
+    expect_one(l->diags, "is greater than \"maxLength: 2\"", "/components/schemas/A/minLength", cg::severity::warning);
+    // An unknown format is reported once, at its first use.
+    expect_one(l->diags, "unknown format \"zip-code\"", "/components/schemas/A/format", cg::severity::warning);
+    expect_one(l->diags, "\"enum\" lists \"a\" twice", "/components/schemas/B/enum/2", cg::severity::warning);
+    expect_one(l->diags, "no number can be valid", "/components/schemas/C/minimum", cg::severity::warning);
+    EXPECT_EQ(l->diags.warning_count(), 4u) << l->diags.to_string();
+}

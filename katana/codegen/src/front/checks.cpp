@@ -1,10 +1,16 @@
 #include "front/checks.hpp"
 
+#include <katana/api/pattern.hpp>
+
 #include <fmt/format.h>
 
 #include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -51,6 +57,69 @@ std::string_view describe(const node& n) noexcept {
     }
     return "a value";
 }
+
+// A value as the user wrote it, for messages: scalars verbatim (strings quoted), containers by kind.
+std::string shown(const node& n) {
+    switch (n.kind) {
+    case node_kind::string: return fmt::format("\"{}\"", n.text);
+    case node_kind::array:
+    case node_kind::object: return std::string(describe(n));
+    case node_kind::null: return "null";
+    default: return n.text.empty() ? std::string(describe(n)) : n.text;
+    }
+}
+
+// JSON types a schema's "type" admits, as a bit set; 0 when "type" is absent or unusable.
+enum json_type : std::uint8_t {
+    t_null = 1,
+    t_boolean = 2,
+    t_integer = 4,
+    t_number = 8,
+    t_string = 16,
+    t_array = 32,
+    t_object = 64,
+};
+
+std::uint8_t type_bit(std::string_view name) noexcept {
+    if (name == "null") return t_null;
+    if (name == "boolean") return t_boolean;
+    if (name == "integer") return t_integer;
+    if (name == "number") return t_number | t_integer;
+    if (name == "string") return t_string;
+    if (name == "array") return t_array;
+    if (name == "object") return t_object;
+    return 0;
+}
+
+bool integral(const node& v) noexcept {
+    if (v.kind == node_kind::integer) return true;
+    return v.kind == node_kind::number && std::isfinite(v.number) && std::floor(v.number) == v.number;
+}
+
+// The JSON Schema type of an instance value (1.0 is an integer, as JSON Schema says).
+std::uint8_t value_type(const node& v) noexcept {
+    switch (v.kind) {
+    case node_kind::null: return t_null;
+    case node_kind::boolean: return t_boolean;
+    case node_kind::integer: return t_integer;
+    case node_kind::number: return integral(v) ? t_integer : t_number;
+    case node_kind::string: return t_string;
+    case node_kind::array: return t_array;
+    case node_kind::object: return t_object;
+    }
+    return 0;
+}
+
+// Format names that mean something: OpenAPI's own, JSON Schema 2020-12's, and the OpenAPI
+// Format Registry's. Anything else is accepted by JSON Schema but checks nothing here.
+constexpr std::string_view known_formats[] = {
+    "int32", "int64", "float", "double", "byte", "binary", "password",
+    "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6",
+    "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template", "json-pointer",
+    "relative-json-pointer", "regex",
+    "int8", "int16", "uint8", "uint16", "uint32", "uint64", "double-int", "decimal", "decimal128", "char",
+    "base64url", "commonmark", "html", "http-date", "media-range", "date-time-local", "time-local",
+    "sf-binary", "sf-boolean", "sf-decimal", "sf-integer", "sf-string", "sf-token"};
 
 class checker {
 public:
@@ -437,8 +506,10 @@ private:
         // 3.0 ignores the siblings of a schema $ref; 3.1 applies them too, so check them.
         if (reference(kind::schema, n) && !v31_) return;
         if (const node* type = n.get("type"); type != nullptr) schema_type(*type);
+        for (const auto& m : n.members) keyword(m.key, *m.value);
+        keyword_combinations(n);
         sub_map(n, "properties");
-        sub(n, "items");
+        items(n);
         sub(n, "not");
         if (const node* ap = n.get("additionalProperties"); ap != nullptr && !ap->is_bool()) schema(*ap);
         for (const std::string_view list : {"allOf", "oneOf", "anyOf"}) {
@@ -467,6 +538,350 @@ private:
         }
     }
 
+    // ---- values of single schema keywords (JSON Schema validation vocabulary + OpenAPI's own) ----
+
+    // "the string \"abc\"" / "an object": what was found instead of the expected shape.
+    static std::string found(const node& v) {
+        if (v.is_string()) return fmt::format("the string \"{}\"", v.text);
+        return std::string(describe(v));
+    }
+
+    bool expect_string(const node& v, std::string_view k) {
+        if (v.is_string()) return true;
+        diags_.error(v, fmt::format("\"{}\" must be a string, not {}", k, found(v)));
+        return false;
+    }
+
+    bool expect_bool(const node& v, std::string_view k) {
+        if (v.is_bool()) return true;
+        diags_.error(v, fmt::format("\"{}\" must be true or false, not {}", k, v.is_string() || v.is_number() ? shown(v)
+                                                                                                       : found(v)));
+        return false;
+    }
+
+    bool finite_number(const node& v, std::string_view k) {
+        if (!v.is_number()) {
+            diags_.error(v, fmt::format("\"{}\" must be a number, not {}", k, found(v)));
+            return false;
+        }
+        if (!std::isfinite(v.number)) {
+            diags_.error(v, fmt::format("\"{}\" is out of range: {}", k, v.text));
+            return false;
+        }
+        return true;
+    }
+
+    // minLength, maxItems, ...: a count. Values past int64 cannot be a real limit and would not
+    // fit the generated checks.
+    bool non_negative_integer(const node& v, std::string_view k) {
+        if (!v.is_number()) {
+            diags_.error(v, fmt::format("\"{}\" must be a non-negative integer, not {}", k, found(v)));
+            return false;
+        }
+        if (!integral(v) || v.number < 0) {
+            diags_.error(v, fmt::format("\"{}\" must be a non-negative integer, not {}", k, v.text));
+            return false;
+        }
+        if (v.kind != node_kind::integer &&
+            v.number >= static_cast<double>(std::numeric_limits<std::int64_t>::max())) {
+            diags_.error(v, fmt::format("\"{}\" is too large: {} (at most {})", k, v.text,
+                                        std::numeric_limits<std::int64_t>::max()));
+            return false;
+        }
+        return true;
+    }
+
+    // Compiled exactly as the generated validators compile it (ECMA-262 -> PCRE2), so a pattern
+    // accepted here cannot turn into "every value is invalid" at run time.
+    void regex(const node& at, const std::string& source, std::string_view where) {
+        auto it = regex_ok_.find(source);
+        if (it == regex_ok_.end()) it = regex_ok_.emplace(source, katana::api::is_regex(source)).first;
+        if (it->second) return;
+        diags_.error(at, fmt::format("{} \"{}\" is not a valid regular expression (ECMA-262 syntax, as the generated "
+                                     "code compiles it)",
+                                     where, source));
+    }
+
+    void keyword(std::string_view k, const node& v) {
+        if (k == "title" || k == "description") {
+            expect_string(v, k);
+        } else if (v31_ && (k == "$comment" || k == "$id" || k == "$schema" || k == "$anchor" ||
+                            k == "$dynamicAnchor" || k == "$dynamicRef" || k == "contentEncoding" ||
+                            k == "contentMediaType")) {
+            expect_string(v, k);
+        } else if (k == "multipleOf") {
+            if (finite_number(v, k) && v.number <= 0) {
+                diags_.error(v, fmt::format("\"multipleOf\" must be greater than 0, not {}", v.text));
+            }
+        } else if (k == "minimum" || k == "maximum") {
+            finite_number(v, k);
+        } else if (k == "exclusiveMinimum" || k == "exclusiveMaximum") {
+            exclusive_bound(k, v);
+        } else if (k == "minLength" || k == "maxLength" || k == "minItems" || k == "maxItems" ||
+                   k == "minProperties" || k == "maxProperties" || (v31_ && (k == "minContains" || k == "maxContains"))) {
+            non_negative_integer(v, k);
+        } else if (k == "pattern") {
+            if (expect_string(v, k)) regex(v, v.text, "\"pattern\"");
+        } else if (k == "uniqueItems" || k == "readOnly" || k == "writeOnly" || k == "deprecated" ||
+                   k == "nullable") {
+            expect_bool(v, k);
+        } else if (k == "required") {
+            required(v);
+        } else if (k == "enum") {
+            enum_values(v);
+        } else if (k == "format") {
+            format(v);
+        } else if (k == "discriminator") {
+            discriminator(v);
+        } else if (k == "xml") {
+            xml(v);
+        } else if (k == "externalDocs") {
+            external_docs(v);
+        } else if (v31_ && k == "examples") {
+            if (!v.is_array()) {
+                diags_.error(v, fmt::format("\"examples\" in a schema must be an array of values, not {}", found(v)));
+            }
+        } else if (v31_ && k == "dependentRequired") {
+            dependent_required(v);
+        } else if (v31_ && k == "patternProperties" && v.is_object()) {
+            for (const auto& m : v.members) regex(*m.value, m.key, "the patternProperties key");
+        }
+    }
+
+    void exclusive_bound(std::string_view k, const node& v) {
+        const std::string_view bound = k == "exclusiveMinimum" ? "minimum" : "maximum";
+        if (v31_) {
+            if (v.is_bool()) {
+                diags_.error(v, fmt::format("in OpenAPI 3.1 \"{0}\" is the limit itself (a number), not a boolean: write "
+                                            "\"{0}: <limit>\" instead of the 3.0 form \"{1}: <limit>, {0}: true\"",
+                                            k, bound));
+                return;
+            }
+            finite_number(v, k);
+            return;
+        }
+        if (v.is_number()) {
+            diags_.error(v, fmt::format("in OpenAPI 3.0 \"{0}\" is a boolean that makes \"{1}\" exclusive: write "
+                                        "\"{1}: {2}, {0}: true\" (a numeric {0} needs OpenAPI 3.1)",
+                                        k, bound, v.text));
+            return;
+        }
+        expect_bool(v, k);
+    }
+
+    void required(const node& v) {
+        if (v.is_bool()) {
+            diags_.error(v, "\"required\" in a schema is a list of property names, not a boolean: list the property in "
+                            "the \"required\" array of the object that holds it");
+            return;
+        }
+        if (!v.is_array()) {
+            diags_.error(v, fmt::format("\"required\" must be an array of property names, not {}", found(v)));
+            return;
+        }
+        std::unordered_set<std::string_view> seen;
+        for (const node* name : v.items) {
+            if (!name->is_string()) {
+                diags_.error(*name, fmt::format("\"required\" must list property names (strings), not {}", found(*name)));
+            } else if (!seen.insert(name->text).second) {
+                diags_.warning(*name, fmt::format("\"required\" lists \"{}\" twice", name->text));
+            }
+        }
+    }
+
+    void enum_values(const node& v) {
+        if (!v.is_array()) {
+            diags_.error(v, fmt::format("\"enum\" must be an array of values, not {}", found(v)));
+            return;
+        }
+        if (v.items.empty()) {
+            diags_.error(v, "\"enum\" must list at least one value (an empty enum accepts nothing)");
+            return;
+        }
+        // Keyed by type and value so that 1 and 1.0 collide and "1" and 1 do not.
+        std::unordered_set<std::string> seen;
+        for (const node* item : v.items) {
+            std::string key;
+            switch (item->kind) {
+            case node_kind::integer:
+            case node_kind::number: key = fmt::format("n{}", item->number); break;
+            case node_kind::string: key = "s" + item->text; break;
+            case node_kind::boolean: key = item->boolean ? "t" : "f"; break;
+            case node_kind::null: key = "0"; break;
+            default: continue; // containers: rare, and comparing them is not worth it here
+            }
+            if (!seen.insert(std::move(key)).second) {
+                diags_.warning(*item, fmt::format("\"enum\" lists {} twice", shown(*item)));
+            }
+        }
+    }
+
+    void format(const node& v) {
+        if (!v.is_string()) {
+            diags_.error(v, fmt::format("\"format\" must be a string (a format name), not {}", shown(v)));
+            return;
+        }
+        if (contains(known_formats, v.text)) return;
+        // Custom formats are legal (JSON Schema ignores them): say so once per name, not once per use.
+        if (!unknown_formats_.insert(v.text).second) return;
+        diags_.warning(v, fmt::format("unknown format \"{}\" is not checked (further uses of it are not reported)",
+                                      v.text));
+    }
+
+    void discriminator(const node& v) {
+        if (!expect_object(v, "\"discriminator\"")) return;
+        const node* prop = v.get("propertyName");
+        if (prop == nullptr) {
+            diags_.error(v, "a discriminator needs \"propertyName\" (the property whose value selects the schema)");
+        } else {
+            expect_string(*prop, "propertyName");
+        }
+        const node* mapping = v.get("mapping");
+        if (mapping == nullptr || !expect_object(*mapping, "the discriminator \"mapping\"")) return;
+        for (const auto& m : mapping->members) {
+            const node& target = *m.value;
+            if (!target.is_string()) {
+                diags_.error(target, fmt::format("discriminator mapping \"{}\" must name a schema (a string), not {}",
+                                                 m.key, found(target)));
+                continue;
+            }
+            // A bare name is a components.schemas key; anything else is a $ref (OpenAPI 3.x).
+            std::string ref = target.text;
+            if (ref.find_first_of("/#.") == std::string::npos) ref = "#/components/schemas/" + ref;
+            // An entry that leads nowhere would leave its tag unable to select anything.
+            if (const node* s = spec_.resolve_ref(ref, target, diags_); s != nullptr) {
+                pending_.emplace_back(kind::schema, s);
+            }
+        }
+    }
+
+    void xml(const node& v) {
+        if (!expect_object(v, "\"xml\"")) return;
+        for (const auto& m : v.members) {
+            if (m.key == "name" || m.key == "namespace" || m.key == "prefix") expect_string(*m.value, m.key);
+            if (m.key == "attribute" || m.key == "wrapped") expect_bool(*m.value, m.key);
+        }
+    }
+
+    void external_docs(const node& v) {
+        if (!expect_object(v, "\"externalDocs\"")) return;
+        const node* url = v.get("url");
+        if (url == nullptr) {
+            diags_.error(v, "\"externalDocs\" needs a \"url\"");
+        } else {
+            expect_string(*url, "url");
+        }
+    }
+
+    void dependent_required(const node& v) {
+        if (!expect_object(v, "\"dependentRequired\"")) return;
+        for (const auto& m : v.members) {
+            if (!m.value->is_array()) {
+                diags_.error(*m.value, fmt::format("\"dependentRequired\" maps \"{}\" to {}; it must be an array of "
+                                                   "property names",
+                                                   m.key, found(*m.value)));
+                continue;
+            }
+            for (const node* name : m.value->items) {
+                if (!name->is_string()) {
+                    diags_.error(*name, fmt::format("\"dependentRequired\" must list property names (strings), not {}",
+                                                    found(*name)));
+                }
+            }
+        }
+    }
+
+    // ---- keywords that only make sense together ----
+
+    void keyword_combinations(const node& n) {
+        bounds(n, "minLength", "maxLength", "no string");
+        bounds(n, "minItems", "maxItems", "no array");
+        bounds(n, "minProperties", "maxProperties", "no object");
+        if (v31_) bounds(n, "minContains", "maxContains", "no array");
+        bounds(n, "minimum", "maximum", "no number");
+
+        const node* type = n.get("type");
+        std::uint8_t allowed = 0;
+        if (type != nullptr && type->is_string()) {
+            allowed = type_bit(type->text);
+        } else if (type != nullptr && type->is_array() && v31_) {
+            for (const node* t : type->items) {
+                if (!t->is_string()) continue;
+                const std::uint8_t bit = type_bit(t->text);
+                if (bit == 0) { // unknown name, reported by schema_type: check nothing against it
+                    allowed = 0;
+                    break;
+                }
+                allowed |= bit;
+            }
+        }
+        if (allowed != 0) {
+            if (const node* nullable = n.get("nullable"); !v31_ && nullable != nullptr && nullable->is_bool() &&
+                                                          nullable->boolean) {
+                allowed |= t_null;
+            }
+            const std::string type_text = type->is_string() ? type->text : fmt::format("[{}]", [&] {
+                std::string names;
+                for (const node* t : type->items) {
+                    if (!names.empty()) names += ", ";
+                    names += t->text;
+                }
+                return names;
+            }());
+            if (const node* values = n.get("enum"); values != nullptr && values->is_array()) {
+                for (const node* item : values->items) {
+                    if ((value_type(*item) & allowed) != 0) continue;
+                    diags_.error(*item, fmt::format("{} does not match \"type: {}\"{}",
+                                                    item->is_array() || item->is_object()
+                                                        ? fmt::format("an enum value that is {}", describe(*item))
+                                                        : fmt::format("enum value {}", shown(*item)),
+                                                    type_text,
+                                                    item->is_null() && !v31_ ? " (add \"nullable: true\")" : ""));
+                }
+            }
+        }
+
+        if (!v31_ && type != nullptr && type->is_string() && type->text == "array" && n.get("items") == nullptr) {
+            diags_.error(*type, "\"type: array\" needs \"items\" in OpenAPI 3.0 (\"items: {}\" accepts any item)");
+        }
+
+        const node* ro = n.get("readOnly");
+        const node* wo = n.get("writeOnly");
+        if (ro != nullptr && wo != nullptr && ro->is_bool() && wo->is_bool() && ro->boolean && wo->boolean) {
+            diags_.error(*wo, "a schema cannot be both readOnly and writeOnly");
+        }
+        if (!v31_) {
+            for (const std::string_view k : {"exclusiveMinimum", "exclusiveMaximum"}) {
+                const node* flag = n.get(k);
+                const std::string_view bound = k == "exclusiveMinimum" ? "minimum" : "maximum";
+                if (flag != nullptr && flag->is_bool() && flag->boolean && n.get(bound) == nullptr) {
+                    diags_.warning(*flag, fmt::format("\"{}: true\" has no effect without \"{}\"", k, bound));
+                }
+            }
+        }
+    }
+
+    // "minX" above "maxX": the schema accepts nothing. Legal JSON Schema, almost surely a typo.
+    void bounds(const node& n, std::string_view lo_key, std::string_view hi_key, std::string_view nothing) {
+        const node* lo = n.get(lo_key);
+        const node* hi = n.get(hi_key);
+        if (lo == nullptr || hi == nullptr || !lo->is_number() || !hi->is_number()) return;
+        if (!std::isfinite(lo->number) || !std::isfinite(hi->number) || !(lo->number > hi->number)) return;
+        diags_.warning(*lo, fmt::format("\"{}: {}\" is greater than \"{}: {}\": {} can be valid", lo_key, lo->text,
+                                        hi_key, hi->text, nothing));
+    }
+
+    void items(const node& n) {
+        const node* it = n.get("items");
+        if (it == nullptr) return;
+        if (it->is_array()) {
+            diags_.error(*it, v31_ ? "\"items\" must be a single schema; for a tuple use \"prefixItems\""
+                                   : "\"items\" must be a single schema (the tuple form is not part of OpenAPI 3.0)");
+            return;
+        }
+        schema(*it);
+    }
+
     void sub(const node& parent, std::string_view keyword) {
         if (const node* s = parent.get(keyword); s != nullptr) schema(*s);
     }
@@ -485,6 +900,8 @@ private:
     bool v31_;
     std::array<std::unordered_set<const node*>, static_cast<std::size_t>(kind::count_)> visited_;
     std::vector<std::pair<kind, const node*>> pending_;
+    std::unordered_map<std::string, bool> regex_ok_;   // pattern source -> compiles
+    std::unordered_set<std::string> unknown_formats_; // reported once each
 };
 
 } // namespace

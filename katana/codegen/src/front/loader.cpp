@@ -130,6 +130,7 @@ public:
     void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                   const std::string& value) override {
         if (skip_depth_ > 0) return;
+        if (tag == "!") check_closing_quote(mark);
         if (b_.expecting_key()) {
             key_from_text(value, mark, anchor, tag == "?" && value == "<<");
             return;
@@ -175,6 +176,36 @@ private:
         return {to_u32(static_cast<std::size_t>(mark.line) + 1), to_u32(static_cast<std::size_t>(mark.column) + 1)};
     }
 
+    // yaml-cpp ends a quoted scalar that is never closed at the end of the input and reports
+    // no error, so `x: "abc` followed by more lines silently swallows them into one string.
+    // The event mark is where the node starts (its anchor/tag, if any, come first).
+    void check_closing_quote(const YAML::Mark& mark) {
+        if (mark.pos < 0) return;
+        std::size_t i = static_cast<std::size_t>(mark.pos);
+        while (i < text_.size() && (text_[i] == '&' || text_[i] == '!')) { // node properties
+            while (i < text_.size() && text_[i] != ' ' && text_[i] != '\t' && text_[i] != '\n') ++i;
+            while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t')) ++i;
+        }
+        if (i >= text_.size() || (text_[i] != '"' && text_[i] != '\'')) return;
+        const char quote = text_[i];
+        for (std::size_t j = i + 1; j < text_.size(); ++j) {
+            if (quote == '"' && text_[j] == '\\') {
+                ++j; // escaped character, whatever it is
+            } else if (text_[j] == quote) {
+                if (quote == '\'' && j + 1 < text_.size() && text_[j + 1] == '\'') {
+                    ++j; // '' is a quote inside a single-quoted scalar
+                    continue;
+                }
+                return;
+            }
+        }
+        const auto [line, column] = line_column(text_, i);
+        diags_.error_at(doc_.path(), line, column,
+                        fmt::format("unterminated {}-quoted string: no closing {} before the end of the file",
+                                    quote == '"' ? "double" : "single", quote));
+        throw yaml_aborted{};
+    }
+
     std::string null_spelling(const YAML::Mark& mark) const {
         if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return {};
         const std::string_view rest = text_.substr(static_cast<std::size_t>(mark.pos));
@@ -205,6 +236,12 @@ private:
                 detail::scalar_value out = v;
                 if (want == "float") out.kind = node_kind::number;
                 return out;
+            }
+            if (want != "int" && want != "float" && want != "bool" && want != "null") {
+                // !!binary, !!timestamp, ...: no JSON equivalent, so no OpenAPI meaning.
+                diags_.error_at(doc_.path(), line, column,
+                                fmt::format("the YAML tag !!{} is not supported in an OpenAPI document", want));
+                return {};
             }
             diags_.error_at(doc_.path(), line, column, fmt::format("\"{}\" is not a valid !!{}", value, want));
             return {};
@@ -291,6 +328,22 @@ public:
     void OnMapEnd() override {}
 };
 
+// Whether the leading white space of 1-based line `line` holds a tab. yaml-cpp's messages for
+// tab indentation ("illegal map value", ...) do not say so.
+bool tab_indented(std::string_view text, std::uint32_t line) noexcept {
+    if (line == 0) return false;
+    std::size_t start = 0;
+    for (std::uint32_t l = 1; l < line; ++l) {
+        start = text.find('\n', start);
+        if (start == std::string_view::npos) return false;
+        ++start;
+    }
+    for (std::size_t i = start; i < text.size() && (text[i] == ' ' || text[i] == '\t'); ++i) {
+        if (text[i] == '\t') return true;
+    }
+    return false;
+}
+
 void read_yaml(document& doc, std::string_view text, tree_builder& builder, diagnostics& diags) {
     memory_streambuf buf(text);
     std::istream in(&buf);
@@ -306,7 +359,12 @@ void read_yaml(document& doc, std::string_view text, tree_builder& builder, diag
     } catch (const YAML::ParserException& e) {
         const auto line = e.mark.line < 0 ? 0u : to_u32(static_cast<std::size_t>(e.mark.line) + 1);
         const auto column = e.mark.column < 0 ? 0u : to_u32(static_cast<std::size_t>(e.mark.column) + 1);
-        diags.error_at(doc.path(), line, column, fmt::format("YAML syntax error: {}", e.msg));
+        diags.error_at(doc.path(), line, column,
+                       fmt::format("YAML syntax error: {}{}", e.msg,
+                                   e.msg.find("tab") == std::string::npos &&
+                                           (tab_indented(text, line) || (line > 1 && tab_indented(text, line - 1)))
+                                       ? " (a tab indents this line; YAML indentation must be spaces)"
+                                       : ""));
     } catch (const yaml_aborted&) {
         // The handler already reported why.
     } catch (const std::exception& e) {
@@ -532,6 +590,46 @@ void read_json(document& doc, std::string_view text, tree_builder& builder, diag
     }
 }
 
+// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong forms,
+// no surrogates, nothing past U+10FFFF), or npos. Both YAML 1.2 and JSON (RFC 8259) require
+// Unicode text; without this check stray Latin-1 bytes would end up in generated identifiers
+// and string literals.
+std::size_t invalid_utf8(std::string_view text) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    while (i < n) {
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        unsigned char lo = 0x80;
+        unsigned char hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;      // overlong
+            else if (c == 0xED) hi = 0x9F; // UTF-16 surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;      // overlong
+            else if (c == 0xF4) hi = 0x8F; // past U+10FFFF
+        } else {
+            return i;
+        }
+        if (i + len > n) return i;
+        if (p[i + 1] < lo || p[i + 1] > hi) return i;
+        for (std::size_t k = 2; k < len; ++k) {
+            if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
+        }
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
 bool looks_like_json(std::string_view display_path, std::string_view text) noexcept {
     std::size_t i = 0;
     if (text.starts_with("\xEF\xBB\xBF")) i = 3;
@@ -549,6 +647,17 @@ bool looks_like_json(std::string_view display_path, std::string_view text) noexc
 std::unique_ptr<document> load_document_from_string(std::string display_path, std::string_view text,
                                                     diagnostics& diags) {
     auto doc = std::make_unique<document>(std::move(display_path));
+    if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
+        diags.error_at(doc->path(), 1, 1, "the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8");
+        return nullptr;
+    }
+    if (const std::size_t bad = invalid_utf8(text); bad != std::string_view::npos) {
+        const auto [line, column] = line_column(text, bad);
+        diags.error_at(doc->path(), line, column,
+                       fmt::format("the file is not valid UTF-8 (byte 0x{:02X}); OpenAPI documents must be UTF-8 text",
+                                   static_cast<unsigned char>(text[bad])));
+        return nullptr;
+    }
     const std::size_t errors_before = diags.error_count();
     tree_builder builder(*doc, diags);
     const bool json = looks_like_json(doc->path(), text);
