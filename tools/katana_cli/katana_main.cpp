@@ -1,11 +1,13 @@
-// katana: the command-line front door. Only commands that work are listed; new ones (dev, bench,
-// gen sql) are added here when they exist.
+// katana: the command-line front door. Only commands that work are listed; new ones (dev, bench)
+// are added here when they exist.
 //   katana gen openapi SPEC -o DIR [--namespace NS] [--strict] ...
+//   katana gen sql --migrations DIR --queries DIR -o DIR [--db-url URL] [--namespace NS] [--check]
 //   katana db migrate up|status|down|create ...
 //   katana version | katana --version
 //   katana help    | katana --help
 #include "gen_command.hpp"
 #include "migrate.hpp"
+#include "sql_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -27,6 +29,10 @@ int main(int argc, char** argv) {
                                                        "interface from an OpenAPI 3.0/3.1 document");
     katana::cli::gen_openapi_args args;
     katana::cli::add_gen_openapi_options(*openapi, args);
+    CLI::App* sql = gen->add_subcommand("sql", "Typed C++ (row and parameter structs, enums, SQL text) from "
+                                               "migrations and annotated queries, analyzed by PostgreSQL");
+    katana::cli::gen_sql_args sql_args;
+    katana::cli::add_gen_sql_options(*sql, sql_args);
 
     CLI::App* db = app.add_subcommand("db", "Database schema tools");
     db->require_subcommand(1);
@@ -52,6 +58,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (db->parsed()) return katana::cli::run_db_migrate(migrate_args);
+        if (sql->parsed()) return katana::cli::run_gen_sql(sql_args);
         return katana::cli::run_gen_openapi(args);
     } catch (const std::exception& e) {
         std::cerr << "katana: internal error: " << e.what() << '\n';

@@ -1,0 +1,2 @@
+-- name: One :one
+SELECT id FROM t WHERE id = @id;
