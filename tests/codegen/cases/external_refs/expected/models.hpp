@@ -17,7 +17,7 @@
 namespace shop::v1 {
 
 struct Problem;
-struct Order_2;
+struct Order;
 struct Line;
 
 // openapi.yaml#/components/schemas/Problem
@@ -29,11 +29,11 @@ struct Problem {
 };
 
 // schemas/order.yaml#/Order
-struct Order_2 {
+struct Order {
     std::int64_t id{};
     std::pmr::vector<Line> lines;
 
-    friend bool operator==(const Order_2&, const Order_2&) = default;
+    friend bool operator==(const Order&, const Order&) = default;
 };
 
 // schemas/line.yaml#/Line
@@ -47,9 +47,9 @@ struct Line {
 bool read_json(katana::json::reader& r, Problem& out, katana::api::validation_context& ctx);
 void write_json(katana::json::writer& w, const Problem& v);
 void validate(const Problem& v, katana::api::validation_context& ctx);
-bool read_json(katana::json::reader& r, Order_2& out, katana::api::validation_context& ctx);
-void write_json(katana::json::writer& w, const Order_2& v);
-void validate(const Order_2& v, katana::api::validation_context& ctx);
+bool read_json(katana::json::reader& r, Order& out, katana::api::validation_context& ctx);
+void write_json(katana::json::writer& w, const Order& v);
+void validate(const Order& v, katana::api::validation_context& ctx);
 bool read_json(katana::json::reader& r, Line& out, katana::api::validation_context& ctx);
 void write_json(katana::json::writer& w, const Line& v);
 void validate(const Line& v, katana::api::validation_context& ctx);

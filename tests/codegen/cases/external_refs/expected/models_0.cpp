@@ -27,7 +27,7 @@ namespace {
     return -1;
 }
 
-[[gnu::always_inline]] inline int field_of_Order_2(std::string_view k) noexcept {
+[[gnu::always_inline]] inline int field_of_Order(std::string_view k) noexcept {
     switch (k.size()) {
     case 2:
         if (std::memcmp(k.data(), "id", 2) == 0) return 0;
@@ -113,12 +113,12 @@ void validate(const Problem& v, katana::api::validation_context& ctx) {
     (void)ctx;
 }
 
-bool read_json(katana::json::reader& r, Order_2& out, katana::api::validation_context& ctx) {
+bool read_json(katana::json::reader& r, Order& out, katana::api::validation_context& ctx) {
     if (!katana::api::expect_object(r, ctx, katana::api::here)) return !r.failed();
     std::uint64_t seen0_ = 0;
     std::string_view key_;
     while (r.next_key(key_)) {
-        switch (field_of_Order_2(key_)) {
+        switch (field_of_Order(key_)) {
         case 0: { // "id"
             if ((seen0_ & 0x1ULL) != 0) {
                 if (!katana::api::duplicate_key(r, ctx, key_)) return false;
@@ -169,7 +169,7 @@ bool read_json(katana::json::reader& r, Order_2& out, katana::api::validation_co
     return true;
 }
 
-void write_json(katana::json::writer& w, const Order_2& v) {
+void write_json(katana::json::writer& w, const Order& v) {
     w.reserve(33);
     w.raw("{\"id\":");
     write_json(w, v.id);
@@ -178,7 +178,7 @@ void write_json(katana::json::writer& w, const Order_2& v) {
     w.raw_char('}');
 }
 
-void validate(const Order_2& v, katana::api::validation_context& ctx) {
+void validate(const Order& v, katana::api::validation_context& ctx) {
     {
         auto s0_ = katana::api::enter(ctx, "lines");
         for (std::size_t i0_ = 0; i0_ < v.lines.size(); ++i0_) {

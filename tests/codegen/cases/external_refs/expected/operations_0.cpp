@@ -46,7 +46,7 @@ void GetOrderResponse::destroy() noexcept {
     default: break;
     }
 }
-GetOrderResponse GetOrderResponse::ok(Order_2 body) {
+GetOrderResponse GetOrderResponse::ok(Order body) {
     return response_200{std::move(body)};
 }
 GetOrderResponse GetOrderResponse::not_found(Problem body) {

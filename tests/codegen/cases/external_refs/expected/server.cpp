@@ -21,7 +21,7 @@ constexpr std::string_view media_0[] = {"application/json"};
 namespace detail {
 extern const std::array<katana::api::operation_info, 1> operation_table;
 constexpr std::array<katana::api::operation_info, 1> operation_table{{
-        katana::api::operation_info{"getOrder", "GET", "/orders/{id}", path_params_0, {}, media_0, &route_policies[0]},
+        katana::api::operation_info{"getOrder", "GET", "/orders/{id}", path_params_0, {}, media_0, &route_policies[0], 1, false},
 }};
 } // namespace detail
 

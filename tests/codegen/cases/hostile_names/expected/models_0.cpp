@@ -765,6 +765,7 @@ bool read_Arena(katana::json::reader& r, Arena& out, katana::api::validation_con
                 if (katana::api::read_string_enum(r, m0_.second, ctx, k0_, "class, default, Type, type, 1, ") == katana::api::read_result::malformed) return false;
             }
             if (r.failed()) return false;
+            models_detail::report_repeated_keys(out, ctx);
         } else if (r.failed()) {
             return false;
         }

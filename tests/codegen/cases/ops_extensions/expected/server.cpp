@@ -19,9 +19,9 @@ namespace {
 namespace detail {
 extern const std::array<katana::api::operation_info, 3> operation_table;
 constexpr std::array<katana::api::operation_info, 3> operation_table{{
-        katana::api::operation_info{"cached", "GET", "/cached", {}, {}, {}, &route_policies[0]},
-        katana::api::operation_info{"createOrder", "POST", "/orders", {}, {}, {}, &route_policies[1]},
-        katana::api::operation_info{"replaceOrders", "PUT", "/orders", {}, {}, {}, &route_policies[2]},
+        katana::api::operation_info{"cached", "GET", "/cached", {}, {}, {}, &route_policies[0], 0, true},
+        katana::api::operation_info{"createOrder", "POST", "/orders", {}, {}, {}, &route_policies[1], 0, true},
+        katana::api::operation_info{"replaceOrders", "PUT", "/orders", {}, {}, {}, &route_policies[2], 0, true},
 }};
 } // namespace detail
 

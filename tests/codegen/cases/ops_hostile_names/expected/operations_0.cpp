@@ -297,9 +297,13 @@ bool bind_class_(katana::request_context& ctx, ClassRequest& req, std::pmr::memo
         auto in = vc.key("cookie");
         {
             auto at = vc.key("memory");
-            const auto text = src.cookie("memory");
+            const auto raw = src.cookie("memory");
+            const auto text = raw ? katana::api::decode_component(*raw, false, memory)
+                                  : std::optional<std::string_view>();
             if (text) {
                 static_cast<void>(katana::api::convert_param(*text, req.params.memory, memory, vc));
+            } else if (raw.has_value()) {
+                vc.add("malformed value (style form, explode)");
             }
         }
     }
@@ -531,7 +535,7 @@ bool bind_std_(katana::request_context& ctx, StdRequest& req, std::pmr::memory_r
             const auto text = raw ? katana::api::primitive_value(katana::api::param_style::simple, false, "template", *raw, memory)
                                   : std::optional<std::string_view>();
             if (text) {
-                static_cast<void>(katana::api::convert_param(*text, req.params.template_, memory, vc));
+                static_cast<void>(katana::api::convert_param(*text, req.params.template_, memory, vc, "a, b"));
             } else if (raw.has_value()) {
                 vc.add("malformed value (style simple)");
             } else {

@@ -30,12 +30,12 @@ constexpr std::string_view path_params_5[] = {"namespace", "template"};
 namespace detail {
 extern const std::array<katana::api::operation_info, 6> operation_table;
 constexpr std::array<katana::api::operation_info, 6> operation_table{{
-        katana::api::operation_info{"class", "GET", "/class/{std}", path_params_0, security_0, media_0, &route_policies[0]},
-        katana::api::operation_info{"delete", "DELETE", "/class/{std}", path_params_1, {}, {}, &route_policies[1]},
-        katana::api::operation_info{"authenticate", "PUT", "/class/{std}", path_params_2, {}, {}, &route_policies[2]},
-        katana::api::operation_info{"!!!", "POST", "/class/{std}", path_params_3, {}, {}, &route_policies[3]},
-        katana::api::operation_info{"ServerBase", "PATCH", "/class/{std}", path_params_4, {}, {}, &route_policies[4]},
-        katana::api::operation_info{"std", "GET", "/std/{namespace}/{template}", path_params_5, {}, {}, &route_policies[5]},
+        katana::api::operation_info{"class", "GET", "/class/{std}", path_params_0, security_0, media_0, &route_policies[0], 1, false},
+        katana::api::operation_info{"delete", "DELETE", "/class/{std}", path_params_1, {}, {}, &route_policies[1], 0, true},
+        katana::api::operation_info{"authenticate", "PUT", "/class/{std}", path_params_2, {}, {}, &route_policies[2], 0, true},
+        katana::api::operation_info{"!!!", "POST", "/class/{std}", path_params_3, {}, {}, &route_policies[3], 0, true},
+        katana::api::operation_info{"ServerBase", "PATCH", "/class/{std}", path_params_4, {}, {}, &route_policies[4], 0, true},
+        katana::api::operation_info{"std", "GET", "/std/{namespace}/{template}", path_params_5, {}, {}, &route_policies[5], 0, true},
 }};
 } // namespace detail
 

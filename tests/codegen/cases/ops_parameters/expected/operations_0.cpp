@@ -122,7 +122,7 @@ bool bind_search_items(katana::request_context& ctx, SearchItemsRequest& req, st
             auto at = vc.key("sort");
             const auto text = katana::api::find_query(src.query(), "sort", memory);
             if (text) {
-                static_cast<void>(katana::api::convert_param(*text, req.params.sort, memory, vc));
+                static_cast<void>(katana::api::convert_param(*text, req.params.sort, memory, vc, "asc, desc"));
             } else if (src.query_has("sort")) {
                 vc.add("malformed value (style form, explode)");
             } else {
@@ -236,9 +236,13 @@ bool bind_search_items(katana::request_context& ctx, SearchItemsRequest& req, st
         auto in = vc.key("cookie");
         {
             auto at = vc.key("session");
-            const auto text = src.cookie("session");
+            const auto raw = src.cookie("session");
+            const auto text = raw ? katana::api::decode_component(*raw, false, memory)
+                                  : std::optional<std::string_view>();
             if (text) {
                 static_cast<void>(katana::api::convert_param(*text, req.params.session, memory, vc));
+            } else if (raw.has_value()) {
+                vc.add("malformed value (style form, explode)");
             }
         }
     }

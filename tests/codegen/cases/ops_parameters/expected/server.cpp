@@ -20,7 +20,7 @@ constexpr std::string_view path_params_0[] = {"id", "tags", "point"};
 namespace detail {
 extern const std::array<katana::api::operation_info, 1> operation_table;
 constexpr std::array<katana::api::operation_info, 1> operation_table{{
-        katana::api::operation_info{"searchItems", "GET", "/items/{id}/{tags}/{point}", path_params_0, {}, {}, &route_policies[0]},
+        katana::api::operation_info{"searchItems", "GET", "/items/{id}/{tags}/{point}", path_params_0, {}, {}, &route_policies[0], 0, true},
 }};
 } // namespace detail
 

@@ -22,9 +22,9 @@ constexpr std::string_view media_2[] = {"application/json"};
 namespace detail {
 extern const std::array<katana::api::operation_info, 3> operation_table;
 constexpr std::array<katana::api::operation_info, 3> operation_table{{
-        katana::api::operation_info{"createThing", "POST", "/things", {}, {}, media_0, &route_policies[0]},
-        katana::api::operation_info{"exportThings", "GET", "/things", {}, {}, media_1, &route_policies[1]},
-        katana::api::operation_info{"upload", "PUT", "/upload", {}, {}, media_2, &route_policies[2]},
+        katana::api::operation_info{"createThing", "POST", "/things", {}, {}, media_0, &route_policies[0], 1, true},
+        katana::api::operation_info{"exportThings", "GET", "/things", {}, {}, media_1, &route_policies[1], 2, false},
+        katana::api::operation_info{"upload", "PUT", "/upload", {}, {}, media_2, &route_policies[2], 1, false},
 }};
 } // namespace detail
 

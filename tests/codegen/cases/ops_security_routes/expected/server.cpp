@@ -39,12 +39,12 @@ constexpr katana::api::security_requirement security_5[] = {katana::api::securit
 namespace detail {
 extern const std::array<katana::api::operation_info, 6> operation_table;
 constexpr std::array<katana::api::operation_info, 6> operation_table{{
-        katana::api::operation_info{"root", "GET", "/", {}, {}, {}, &route_policies[0]},
-        katana::api::operation_info{"me", "GET", "/users/me", {}, security_1, {}, &route_policies[1]},
-        katana::api::operation_info{"getUser", "GET", "/users/{id}", path_params_2, security_2, {}, &route_policies[2]},
-        katana::api::operation_info{"deleteUser", "DELETE", "/users/{id}", path_params_3, security_3, {}, &route_policies[3]},
-        katana::api::operation_info{"getUserFile", "GET", "/users/{id}/files/{name}.{ext}", path_params_4, security_4, {}, &route_policies[4]},
-        katana::api::operation_info{"listReports", "GET", "/reports/", {}, security_5, {}, &route_policies[5]},
+        katana::api::operation_info{"root", "GET", "/", {}, {}, {}, &route_policies[0], 0, true},
+        katana::api::operation_info{"me", "GET", "/users/me", {}, security_1, {}, &route_policies[1], 0, true},
+        katana::api::operation_info{"getUser", "GET", "/users/{id}", path_params_2, security_2, {}, &route_policies[2], 0, true},
+        katana::api::operation_info{"deleteUser", "DELETE", "/users/{id}", path_params_3, security_3, {}, &route_policies[3], 0, true},
+        katana::api::operation_info{"getUserFile", "GET", "/users/{id}/files/{name}.{ext}", path_params_4, security_4, {}, &route_policies[4], 0, true},
+        katana::api::operation_info{"listReports", "GET", "/reports/", {}, security_5, {}, &route_policies[5], 0, true},
 }};
 } // namespace detail
 

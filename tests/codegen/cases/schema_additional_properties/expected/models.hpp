@@ -5,6 +5,7 @@
 
 #include <katana/api/json_io.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory_resource>
 #include <optional>
@@ -57,5 +58,31 @@ void validate(const Open& v, katana::api::validation_context& ctx);
 bool read_json(katana::json::reader& r, Closed& out, katana::api::validation_context& ctx);
 void write_json(katana::json::writer& w, const Closed& v);
 void validate(const Closed& v, katana::api::validation_context& ctx);
+
+// Internals of the generated validators.
+namespace models_detail {
+template <class Entries>
+void report_repeated_keys(const Entries& entries, katana::api::validation_context& ctx) {
+    const std::size_t n = entries.size();
+    if (n < 2) return;
+    if (n <= 8) {
+        for (std::size_t i = 1; i < n; ++i) {
+            for (std::size_t j = 0; j < i; ++j) {
+                if (entries[i].first != entries[j].first) continue;
+                katana::api::report(ctx, std::string_view(entries[i].first), "duplicate property");
+                break;
+            }
+        }
+        return;
+    }
+    std::pmr::vector<std::string_view> keys(ctx.memory());
+    keys.reserve(n);
+    for (const auto& entry : entries) keys.emplace_back(entry.first);
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t i = 1; i < n; ++i) {
+        if (keys[i] == keys[i - 1]) katana::api::report(ctx, keys[i], "duplicate property");
+    }
+}
+} // namespace models_detail
 
 } // namespace api

@@ -64,6 +64,7 @@ bool read_Labels(katana::json::reader& r, Labels& out, katana::api::validation_c
                 }
             }
             if (r.failed()) return false;
+            models_detail::report_repeated_keys(out, ctx);
         } else if (r.failed()) {
             return false;
         }
@@ -108,6 +109,7 @@ bool read_json(katana::json::reader& r, Counters& out, katana::api::validation_c
         }
     }
     if (r.failed()) return false;
+    models_detail::report_repeated_keys(out.additional_properties, ctx);
     if ((seen0_ & 0x1ULL) != 0x1ULL) {
         if ((seen0_ & 0x1ULL) == 0) katana::api::report(ctx, katana::api::here, "missing required property \"name\"");
     }
@@ -164,6 +166,7 @@ bool read_json(katana::json::reader& r, Open& out, katana::api::validation_conte
         }
     }
     if (r.failed()) return false;
+    models_detail::report_repeated_keys(out.additional_properties, ctx);
     return true;
 }
 

@@ -84,7 +84,7 @@ private:
         return static_cast<Server*>(self)->invoke(ctx, op);
     }
 
-    katana::task<void> invoke(katana::request_context& ctx, int op) {
+    katana::task<void> invoke([[maybe_unused]] katana::request_context& ctx, int op) {
         switch (op) {
         default: return {};
         }

@@ -9,7 +9,14 @@
 //   "errors" carry pointers "/<in>/<name>[/<index or member>]", e.g. "/query/limit".
 // - Malformed JSON answers 400; a body that breaks its schema answers 422 with JSON pointers
 //   into the body; a Content-Type the operation does not accept answers 415; a required body
-//   that is missing answers 400; an Accept nothing matches answers 406.
+//   that is missing answers 400; an Accept that none of the success responses' media
+//   matches answers 406 (not when a success response has no body); error bodies keep their
+//   own media type. A string offered as text/* and as JSON is written in the negotiated one;
+//   bodies of different C++ types are the handler's choice (req.info.accept_media).
+// - Cookie parameters are percent-decoded (style form = RFC 6570 form expansion, which
+//   percent-encodes; '+' stays '+'); header parameters are taken as sent.
+// - A 3.1 operation without `responses` gets one `default` response without a body: the
+//   handler answers Response::default_response(<any status>).
 // Lifetime: string views and pmr containers in requests point into the request and its memory;
 // they are valid until the response has been written.
 #include "models.hpp"

@@ -207,12 +207,28 @@ bool read_json(katana::json::reader& r, Pet& out, katana::api::validation_contex
 
 void write_json(katana::json::writer& w, const Pet& v) {
     switch (v.index()) {
-    case 0:
-        write_json(w, std::get<0>(v.as_variant()));
+    case 0: {
+        const Cat& a_ = std::get<0>(v.as_variant());
+        if ((std::string_view(a_.petType) == std::string_view("kitty", 5))) {
+            write_json(w, a_);
+        } else {
+            Cat c_ = a_;
+            c_.petType.assign(std::string_view("kitty", 5));
+            write_json(w, c_);
+        }
         break;
-    case 1:
-        write_json(w, std::get<1>(v.as_variant()));
+    }
+    case 1: {
+        const Dog& a_ = std::get<1>(v.as_variant());
+        if ((std::string_view(a_.petType) == std::string_view("Dog", 3))) {
+            write_json(w, a_);
+        } else {
+            Dog c_ = a_;
+            c_.petType.assign(std::string_view("Dog", 3));
+            write_json(w, c_);
+        }
         break;
+    }
     default:
         w.null();
         break;
