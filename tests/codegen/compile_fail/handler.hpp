@@ -50,6 +50,13 @@ struct handler {
     HeapRouteResponse heap_route(katana::request_context&, HeapRouteRequest& r) { return HeapRouteResponse::ok(r.body); }
     PmrRouteResponse pmr_route(katana::request_context&, PmrRouteRequest& r) { return PmrRouteResponse::ok(std::move(r.body)); }
     ArenaHintResponse arena_hint(katana::request_context&, ArenaHintRequest&) { return ArenaHintResponse::no_content(); }
+    BareResponse bare(katana::request_context&, BareRequest&) { return BareResponse::default_response(204); }
+    TextOrJsonResponse text_or_json(katana::request_context&, TextOrJsonRequest&) {
+        return TextOrJsonResponse::ok(std::string_view("t"));
+    }
+    BodilessSuccessResponse bodiless_success(katana::request_context&, BodilessSuccessRequest&) {
+        return BodilessSuccessResponse::no_content();
+    }
 };
 
 } // namespace compile_fail
