@@ -745,11 +745,7 @@ private:
                                                  m.key, found(target)));
                 continue;
             }
-            // A bare name is a components.schemas key; anything else is a $ref (OpenAPI 3.x).
-            std::string ref = target.text;
-            if (ref.find_first_of("/#.") == std::string::npos) ref = "#/components/schemas/" + ref;
-            // An entry that leads nowhere would leave its tag unable to select anything.
-            if (const node* s = spec_.resolve_ref(ref, target, diags_); s != nullptr) {
+            if (const node* s = spec_.resolve_mapping(m.key, target, diags_); s != nullptr) {
                 pending_.emplace_back(kind::schema, s);
             }
         }

@@ -254,6 +254,18 @@ const node* spec_set::resolve(const node* n, diagnostics& diags) {
     }
 }
 
+const node* spec_set::resolve_mapping(std::string_view key, const node& value, diagnostics& diags) {
+    std::string ref = value.text;
+    if (ref.find_first_of("/#.") == std::string::npos) ref = "#/components/schemas/" + ref;
+    diagnostics scratch;
+    const node* target = resolve_ref(ref, value, scratch);
+    if (target == nullptr) {
+        const std::string why = scratch.all().empty() ? std::string("it leads nowhere") : scratch.all().back().message;
+        diags.warning(value, fmt::format("discriminator mapping \"{}\" ignored: {}", key, why));
+    }
+    return target;
+}
+
 const node* spec_set::resolve_ref(std::string_view ref, const node& from, diagnostics& diags) {
     impl& m = *impl_;
     // Report at the "$ref" string itself when `from` is the reference object.

@@ -662,12 +662,9 @@ const cpp_type& schema_model::impl::classify(const node* n, std::string_view hin
                 if (const node* mapping = disc->get("mapping"); mapping != nullptr && mapping->is_object()) {
                     for (const auto& entry : mapping->members) {
                         if (!entry.value->is_string()) continue;
-                        std::string ref_text = entry.value->text;
-                        if (ref_text.find('/') == std::string::npos && ref_text.find('#') == std::string::npos &&
-                            ref_text.find('.') == std::string::npos) {
-                            ref_text = "#/components/schemas/" + ref_text;
-                        }
-                        const node* target = spec.resolve_ref(ref_text, *entry.value, diags);
+                        // The front already warned about an entry that leads nowhere.
+                        diagnostics already_reported;
+                        const node* target = spec.resolve_mapping(entry.key, *entry.value, already_reported);
                         bool matched = false;
                         for (std::size_t k = 0; k < built.size() && target != nullptr; ++k) {
                             if (resolve(built[k].schema) == target) {

@@ -34,6 +34,11 @@ public:
     [[nodiscard]] const node* resolve(const node* n, diagnostics& diags);
     // Target of one $ref string ("#/a/b", "other.yaml#/x", "other.yaml") seen at `from`.
     [[nodiscard]] const node* resolve_ref(std::string_view ref, const node& from, diagnostics& diags);
+    // Target of a discriminator mapping value (a components.schemas name or a $ref). One that
+    // leads nowhere is a warning at the value and null: that tag cannot select anything, but the
+    // schema and its other tags still work (bundled specs such as DigitalOcean's keep mapping
+    // values that point into files they did not ship).
+    [[nodiscard]] const node* resolve_mapping(std::string_view key, const node& value, diagnostics& diags);
     // "$ref" string of `n` when it is a reference object, else empty.
     [[nodiscard]] static std::string_view ref_of(const node* n) noexcept;
 
