@@ -9,7 +9,14 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#include <unordered_map>
+#include <katana/coro/task.hpp>
+#include <katana/pg/error.hpp>
+#include <katana/pg/pool.hpp>
+#include <katana/pg/statement.hpp>
+#include <katana/pg/transaction.hpp>
 #include <katana/pg/types.hpp>
+#include <katana/util/expected.hpp>
 
 namespace db {
 
@@ -51,6 +58,96 @@ struct GetEverything {
     };
     // (query, column of this row passed as its key)
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 0> prefetch{{}};
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 1> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        katana::pg::bind(args, p.id, 2950);
+        return args;
+    }
+    // Row i of a result of this query (columns by position).
+    [[nodiscard]] static katana::expected<row, katana::pg::error> read_row(const katana::pg::result& r, int i) {
+        row out;
+        if (auto v = katana::pg::field<katana::pg::uuid>(r, i, 0)) {
+            out.id = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<katana::pg::numeric>(r, i, 1)) {
+            out.amount = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<katana::pg::bytes>>(r, i, 2)) {
+            out.blob = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::chrono::sys_time<std::chrono::microseconds>>(r, i, 3)) {
+            out.at_utc = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<katana::pg::local_timestamp>>(r, i, 4)) {
+            out.at_wall = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::chrono::year_month_day>(r, i, 5)) {
+            out.day = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<katana::pg::interval>>(r, i, 6)) {
+            out.span = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<katana::pg::json_text>(r, i, 7)) {
+            out.doc = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<katana::pg::json_text>>(r, i, 8)) {
+            out.raw = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::int16_t>(r, i, 9)) {
+            out.small = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<float>>(r, i, 10)) {
+            out.ratio = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<bool>(r, i, 11)) {
+            out.flag = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<std::string>>(r, i, 12)) {
+            out.code = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::int32_t>(r, i, 13)) {
+            out.qty = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<std::vector<std::int64_t>>>(r, i, 14)) {
+            out.ids = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        return out;
+    }
 };
 
 struct WithNotesParams {
@@ -80,6 +177,37 @@ struct WithNotes {
     };
     // (query, column of this row passed as its key)
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 0> prefetch{{}};
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 1> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        katana::pg::bind(args, p.since, 1082);
+        katana::pg::bind(args, p.filter, 3802);
+        return args;
+    }
+    // Row i of a result of this query (columns by position).
+    [[nodiscard]] static katana::expected<row, katana::pg::error> read_row(const katana::pg::result& r, int i) {
+        row out;
+        if (auto v = katana::pg::field<katana::pg::uuid>(r, i, 0)) {
+            out.id = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<bool>(r, i, 1)) {
+            out.flag = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<std::string>>(r, i, 2)) {
+            out.body = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        return out;
+    }
 };
 
 struct InsertNoteParams {
@@ -104,6 +232,62 @@ struct InsertNote {
     };
     // (query, column of this row passed as its key)
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 0> prefetch{{}};
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 1> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        katana::pg::bind(args, p.everything_id, 2950);
+        katana::pg::bind(args, p.body, 25);
+        return args;
+    }
 };
+
+// The repository: one coroutine per query, on a pool (`queries`) or inside a transaction
+// (`tx_queries`, from pool::transaction). Results are decoded into the row structs; a
+// `:one` query that finds nothing is error_kind::not_found.
+template <class Executor>
+class basic_queries {
+public:
+    explicit basic_queries(Executor& db) noexcept : db_(&db) {}
+
+    katana::task<katana::expected<GetEverythingRow, katana::pg::error>> get_everything(GetEverythingParams p) {
+        auto r = co_await db_->execute(GetEverything::statements[0], GetEverything::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        if (r->rows() == 0) {
+            co_return katana::unexpected(katana::pg::make_error(katana::pg::error_kind::not_found, "GetEverything: no row"));
+        }
+        co_return GetEverything::read_row(*r, 0);
+    }
+    katana::task<katana::expected<std::vector<WithNotesRow>, katana::pg::error>> with_notes(WithNotesParams p) {
+        auto r = co_await db_->execute(WithNotes::statements[0], WithNotes::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        std::vector<WithNotesRow> rows;
+        rows.reserve(static_cast<std::size_t>(r->rows()));
+        for (int i = 0; i < r->rows(); ++i) {
+            auto row = WithNotes::read_row(*r, i);
+            if (!row) co_return katana::unexpected(std::move(row).error());
+            rows.push_back(std::move(*row));
+        }
+        co_return rows;
+    }
+    template <class F>
+    katana::task<katana::expected<void, katana::pg::error>> for_each_with_notes(WithNotesParams p, F on_row) {
+        auto r = co_await db_->execute(WithNotes::statements[0], WithNotes::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        for (int i = 0; i < r->rows(); ++i) {
+            auto row = WithNotes::read_row(*r, i);
+            if (!row) co_return katana::unexpected(std::move(row).error());
+            on_row(std::move(*row));
+        }
+        co_return katana::expected<void, katana::pg::error>();
+    }
+private:
+    Executor* db_;
+};
+using queries = basic_queries<katana::pg::pool>;
+using tx_queries = basic_queries<katana::pg::transaction>;
 
 } // namespace db

@@ -9,6 +9,14 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#include <unordered_map>
+#include <katana/coro/task.hpp>
+#include <katana/pg/error.hpp>
+#include <katana/pg/pool.hpp>
+#include <katana/pg/statement.hpp>
+#include <katana/pg/transaction.hpp>
+#include <katana/pg/types.hpp>
+#include <katana/util/expected.hpp>
 
 namespace db {
 
@@ -28,6 +36,14 @@ inline constexpr std::array<std::string_view, 3> product_status_labels{"draft", 
     }
     return std::nullopt;
 }
+} // namespace db
+// The runtime's codecs send and read ProductStatus as its label.
+template <>
+struct katana::pg::enum_traits<db::ProductStatus> {
+    static constexpr std::string_view type_name = "product_status";
+    static constexpr std::array<std::pair<db::ProductStatus, std::string_view>, 3> labels{{{db::ProductStatus::draft, "draft"}, {db::ProductStatus::active, "active"}, {db::ProductStatus::sold_out, "sold-out"}}};
+};
+namespace db {
 
 struct GetProductParams {
     std::int64_t id{};
@@ -59,6 +75,56 @@ struct GetProduct {
     };
     // (query, column of this row passed as its key)
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 0> prefetch{{}};
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 1> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        katana::pg::bind(args, p.id, 20);
+        return args;
+    }
+    // Row i of a result of this query (columns by position).
+    [[nodiscard]] static katana::expected<row, katana::pg::error> read_row(const katana::pg::result& r, int i) {
+        row out;
+        if (auto v = katana::pg::field<std::int64_t>(r, i, 0)) {
+            out.id = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::string>(r, i, 1)) {
+            out.name = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<std::string>>(r, i, 2)) {
+            out.description = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::int32_t>(r, i, 3)) {
+            out.price_cents = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<ProductStatus>(r, i, 4)) {
+            out.status = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::chrono::sys_time<std::chrono::microseconds>>(r, i, 5)) {
+            out.created_at = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::vector<std::string>>(r, i, 6)) {
+            out.tags = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        return out;
+    }
 };
 
 struct ListProductsParams {
@@ -146,6 +212,58 @@ struct ListProducts {
     [[nodiscard]] static constexpr std::size_t variant(std::uint32_t filter_mask, ListProductsSort sort = ListProductsSort::none) noexcept {
         return static_cast<std::size_t>(filter_mask & 3U) * sort_count + static_cast<std::size_t>(sort);
     }
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 20> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+        katana::pg::statement{statement_names[1], sql[1], param_oids},
+        katana::pg::statement{statement_names[2], sql[2], param_oids},
+        katana::pg::statement{statement_names[3], sql[3], param_oids},
+        katana::pg::statement{statement_names[4], sql[4], param_oids},
+        katana::pg::statement{statement_names[5], sql[5], param_oids},
+        katana::pg::statement{statement_names[6], sql[6], param_oids},
+        katana::pg::statement{statement_names[7], sql[7], param_oids},
+        katana::pg::statement{statement_names[8], sql[8], param_oids},
+        katana::pg::statement{statement_names[9], sql[9], param_oids},
+        katana::pg::statement{statement_names[10], sql[10], param_oids},
+        katana::pg::statement{statement_names[11], sql[11], param_oids},
+        katana::pg::statement{statement_names[12], sql[12], param_oids},
+        katana::pg::statement{statement_names[13], sql[13], param_oids},
+        katana::pg::statement{statement_names[14], sql[14], param_oids},
+        katana::pg::statement{statement_names[15], sql[15], param_oids},
+        katana::pg::statement{statement_names[16], sql[16], param_oids},
+        katana::pg::statement{statement_names[17], sql[17], param_oids},
+        katana::pg::statement{statement_names[18], sql[18], param_oids},
+        katana::pg::statement{statement_names[19], sql[19], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        katana::pg::bind(args, p.status);
+        katana::pg::bind(args, p.limit, 20);
+        katana::pg::bind(args, p.category, 20);
+        katana::pg::bind(args, p.max_price, 23);
+        return args;
+    }
+    // Row i of a result of this query (columns by position).
+    [[nodiscard]] static katana::expected<row, katana::pg::error> read_row(const katana::pg::result& r, int i) {
+        row out;
+        if (auto v = katana::pg::field<std::int64_t>(r, i, 0)) {
+            out.id = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::string>(r, i, 1)) {
+            out.name = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<std::string>>(r, i, 2)) {
+            out.category_name = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        return out;
+    }
 };
 
 struct CreateProductParams {
@@ -176,6 +294,38 @@ struct CreateProduct {
     };
     // (query, column of this row passed as its key)
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 0> prefetch{{}};
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 1> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        katana::pg::bind(args, p.name, 25);
+        katana::pg::bind(args, p.description, 25);
+        katana::pg::bind(args, p.price_cents, 23);
+        return args;
+    }
+    // Row i of a result of this query (columns by position).
+    [[nodiscard]] static katana::expected<row, katana::pg::error> read_row(const katana::pg::result& r, int i) {
+        row out;
+        if (auto v = katana::pg::field<std::int64_t>(r, i, 0)) {
+            out.id = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::int32_t>(r, i, 1)) {
+            out.total = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<std::string>>(r, i, 2)) {
+            out.note = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        return out;
+    }
 };
 
 struct DeleteProductParams {
@@ -199,6 +349,16 @@ struct DeleteProduct {
     };
     // (query, column of this row passed as its key)
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 0> prefetch{{}};
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 1> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        katana::pg::bind(args, p.p1, 20);
+        return args;
+    }
 };
 
 struct RenameCategoryParams {
@@ -223,32 +383,69 @@ struct RenameCategory {
     };
     // (query, column of this row passed as its key)
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 0> prefetch{{}};
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 1> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        katana::pg::bind(args, p.p1, 20);
+        katana::pg::bind(args, p.p2, 25);
+        return args;
+    }
 };
 
 struct TagsByProductParams {
-    std::int64_t product_id{};
+    std::vector<std::int64_t> product_ids{};
 };
 struct TagsByProductRow {
+    std::int64_t product_id{};
     std::string tag{};
 };
-// queries/tags.sql:2
+// queries/tags.sql:3
 struct TagsByProduct {
     static constexpr std::string_view name = "TagsByProduct";
     static constexpr std::string_view kind = "many";
     using params = TagsByProductParams;
     using row = TagsByProductRow;
     // Parameter type OIDs for PQprepare (0: PostgreSQL infers it, e.g. enums).
-    static constexpr std::array<std::uint32_t, 1> param_oids{20};
+    static constexpr std::array<std::uint32_t, 1> param_oids{1016};
     // Variant v = filter_mask * sort_count + sort; variants[0] has no filter and no sort.
     static constexpr std::size_t sort_count = 1;
     static constexpr std::array<std::string_view, 1> sql{
-        "SELECT tag FROM product_tags WHERE product_id = $1 ORDER BY tag",
+        "SELECT product_id, tag FROM product_tags WHERE product_id = ANY($1) ORDER BY tag",
     };
     static constexpr std::array<std::string_view, 1> statement_names{
         "katana_tags_by_product_0",
     };
     // (query, column of this row passed as its key)
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 0> prefetch{{}};
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 1> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        katana::pg::bind(args, p.product_ids, 1016);
+        return args;
+    }
+    // Row i of a result of this query (columns by position).
+    [[nodiscard]] static katana::expected<row, katana::pg::error> read_row(const katana::pg::result& r, int i) {
+        row out;
+        if (auto v = katana::pg::field<std::int64_t>(r, i, 0)) {
+            out.product_id = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::string>(r, i, 1)) {
+            out.tag = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        return out;
+    }
 };
 
 struct CountByStatusParams {
@@ -258,7 +455,7 @@ struct CountByStatusRow {
     std::optional<std::int64_t> n{};
     std::optional<double> avg_weight{};
 };
-// queries/tags.sql:5
+// queries/tags.sql:6
 struct CountByStatus {
     static constexpr std::string_view name = "CountByStatus";
     static constexpr std::string_view kind = "many";
@@ -276,6 +473,173 @@ struct CountByStatus {
     };
     // (query, column of this row passed as its key)
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 0> prefetch{{}};
+    // What the repository executes: every variant as a prepared statement (binary results).
+    static constexpr std::array<katana::pg::statement, 1> statements{{
+        katana::pg::statement{statement_names[0], sql[0], param_oids},
+    }};
+    // Every parameter in placeholder order (filters' too, so every variant takes the same list).
+    [[nodiscard]] static katana::pg::params bind([[maybe_unused]] const params& p) {
+        katana::pg::params args;
+        return args;
+    }
+    // Row i of a result of this query (columns by position).
+    [[nodiscard]] static katana::expected<row, katana::pg::error> read_row(const katana::pg::result& r, int i) {
+        row out;
+        if (auto v = katana::pg::field<ProductStatus>(r, i, 0)) {
+            out.status = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<std::int64_t>>(r, i, 1)) {
+            out.n = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        if (auto v = katana::pg::field<std::optional<double>>(r, i, 2)) {
+            out.avg_weight = std::move(*v);
+        } else {
+            return katana::unexpected(std::move(v).error());
+        }
+        return out;
+    }
 };
+
+// The repository: one coroutine per query, on a pool (`queries`) or inside a transaction
+// (`tx_queries`, from pool::transaction). Results are decoded into the row structs; a
+// `:one` query that finds nothing is error_kind::not_found.
+template <class Executor>
+class basic_queries {
+public:
+    explicit basic_queries(Executor& db) noexcept : db_(&db) {}
+
+    katana::task<katana::expected<GetProductRow, katana::pg::error>> get_product(GetProductParams p) {
+        auto r = co_await db_->execute(GetProduct::statements[0], GetProduct::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        if (r->rows() == 0) {
+            co_return katana::unexpected(katana::pg::make_error(katana::pg::error_kind::not_found, "GetProduct: no row"));
+        }
+        co_return GetProduct::read_row(*r, 0);
+    }
+    katana::task<katana::expected<std::vector<ListProductsRow>, katana::pg::error>> list_products(ListProductsParams p, std::uint32_t filters = 0, ListProductsSort sort = ListProductsSort::none) {
+        auto r = co_await db_->execute(ListProducts::statements[ListProducts::variant(filters, sort)], ListProducts::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        std::vector<ListProductsRow> rows;
+        rows.reserve(static_cast<std::size_t>(r->rows()));
+        for (int i = 0; i < r->rows(); ++i) {
+            auto row = ListProducts::read_row(*r, i);
+            if (!row) co_return katana::unexpected(std::move(row).error());
+            rows.push_back(std::move(*row));
+        }
+        co_return rows;
+    }
+    template <class F>
+    katana::task<katana::expected<void, katana::pg::error>> for_each_list_products(ListProductsParams p, F on_row, std::uint32_t filters = 0, ListProductsSort sort = ListProductsSort::none) {
+        auto r = co_await db_->execute(ListProducts::statements[ListProducts::variant(filters, sort)], ListProducts::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        for (int i = 0; i < r->rows(); ++i) {
+            auto row = ListProducts::read_row(*r, i);
+            if (!row) co_return katana::unexpected(std::move(row).error());
+            on_row(std::move(*row));
+        }
+        co_return katana::expected<void, katana::pg::error>();
+    }
+    // ListProducts with the rows of TagsByProduct whose first column equals its id.
+    struct ListProductsWithTagsByProduct {
+        ListProductsRow row;
+        std::vector<TagsByProductRow> tags_by_product;
+    };
+    katana::task<katana::expected<std::vector<ListProductsWithTagsByProduct>, katana::pg::error>> list_products_with_tags_by_product(ListProductsParams p, std::uint32_t filters = 0, ListProductsSort sort = ListProductsSort::none) {
+        auto parents = co_await list_products(std::move(p), filters, sort);
+        if (!parents) co_return katana::unexpected(std::move(parents).error());
+        std::vector<ListProductsWithTagsByProduct> out;
+        out.reserve(parents->size());
+        TagsByProductParams keys;
+        std::unordered_map<std::int64_t, std::vector<std::size_t>> positions;
+        for (auto& parent : *parents) {
+            auto& at = positions[parent.id];
+            if (at.empty()) keys.product_ids.push_back(parent.id);
+            at.push_back(out.size());
+            out.push_back(ListProductsWithTagsByProduct{std::move(parent), {}});
+        }
+        if (keys.product_ids.empty()) co_return out;
+        auto children = co_await tags_by_product(std::move(keys));
+        if (!children) co_return katana::unexpected(std::move(children).error());
+        for (auto& child : *children) {
+            const auto found = positions.find(child.product_id);
+            if (found == positions.end()) continue;
+            for (std::size_t i = 0; i + 1 < found->second.size(); ++i) out[found->second[i]].tags_by_product.push_back(child);
+            out[found->second.back()].tags_by_product.push_back(std::move(child));
+        }
+        co_return out;
+    }
+    katana::task<katana::expected<CreateProductRow, katana::pg::error>> create_product(CreateProductParams p) {
+        auto r = co_await db_->execute(CreateProduct::statements[0], CreateProduct::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        if (r->rows() == 0) {
+            co_return katana::unexpected(katana::pg::make_error(katana::pg::error_kind::not_found, "CreateProduct: no row"));
+        }
+        co_return CreateProduct::read_row(*r, 0);
+    }
+    katana::task<katana::expected<std::uint64_t, katana::pg::error>> delete_product(DeleteProductParams p) {
+        auto r = co_await db_->execute(DeleteProduct::statements[0], DeleteProduct::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        co_return static_cast<std::uint64_t>(r->affected_rows());
+    }
+    katana::task<katana::expected<void, katana::pg::error>> rename_category(RenameCategoryParams p) {
+        auto r = co_await db_->execute(RenameCategory::statements[0], RenameCategory::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        co_return katana::expected<void, katana::pg::error>();
+    }
+    katana::task<katana::expected<std::vector<TagsByProductRow>, katana::pg::error>> tags_by_product(TagsByProductParams p) {
+        auto r = co_await db_->execute(TagsByProduct::statements[0], TagsByProduct::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        std::vector<TagsByProductRow> rows;
+        rows.reserve(static_cast<std::size_t>(r->rows()));
+        for (int i = 0; i < r->rows(); ++i) {
+            auto row = TagsByProduct::read_row(*r, i);
+            if (!row) co_return katana::unexpected(std::move(row).error());
+            rows.push_back(std::move(*row));
+        }
+        co_return rows;
+    }
+    template <class F>
+    katana::task<katana::expected<void, katana::pg::error>> for_each_tags_by_product(TagsByProductParams p, F on_row) {
+        auto r = co_await db_->execute(TagsByProduct::statements[0], TagsByProduct::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        for (int i = 0; i < r->rows(); ++i) {
+            auto row = TagsByProduct::read_row(*r, i);
+            if (!row) co_return katana::unexpected(std::move(row).error());
+            on_row(std::move(*row));
+        }
+        co_return katana::expected<void, katana::pg::error>();
+    }
+    katana::task<katana::expected<std::vector<CountByStatusRow>, katana::pg::error>> count_by_status(CountByStatusParams p) {
+        auto r = co_await db_->execute(CountByStatus::statements[0], CountByStatus::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        std::vector<CountByStatusRow> rows;
+        rows.reserve(static_cast<std::size_t>(r->rows()));
+        for (int i = 0; i < r->rows(); ++i) {
+            auto row = CountByStatus::read_row(*r, i);
+            if (!row) co_return katana::unexpected(std::move(row).error());
+            rows.push_back(std::move(*row));
+        }
+        co_return rows;
+    }
+    template <class F>
+    katana::task<katana::expected<void, katana::pg::error>> for_each_count_by_status(CountByStatusParams p, F on_row) {
+        auto r = co_await db_->execute(CountByStatus::statements[0], CountByStatus::bind(p));
+        if (!r) co_return katana::unexpected(std::move(r).error());
+        for (int i = 0; i < r->rows(); ++i) {
+            auto row = CountByStatus::read_row(*r, i);
+            if (!row) co_return katana::unexpected(std::move(row).error());
+            on_row(std::move(*row));
+        }
+        co_return katana::expected<void, katana::pg::error>();
+    }
+private:
+    Executor* db_;
+};
+using queries = basic_queries<katana::pg::pool>;
+using tx_queries = basic_queries<katana::pg::transaction>;
 
 } // namespace db
