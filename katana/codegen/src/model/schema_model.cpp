@@ -659,6 +659,10 @@ const cpp_type& schema_model::impl::classify(const node* n, std::string_view hin
             } else {
                 d.discriminator = std::string(prop);
                 std::vector<bool> explicitly(built.size(), false);
+                // Inline alternatives outside the mapping have no tag value.
+                const bool any_selectable = std::any_of(built.begin(), built.end(), [](const auto& alt) {
+                    return !spec_set::ref_of(alt.schema).empty();
+                });
                 if (const node* mapping = disc->get("mapping"); mapping != nullptr && mapping->is_object()) {
                     for (const auto& entry : mapping->members) {
                         if (!entry.value->is_string()) continue;
@@ -681,7 +685,17 @@ const cpp_type& schema_model::impl::classify(const node* n, std::string_view hin
                         }
                     }
                 }
-                for (std::size_t k = 0; k < built.size(); ++k) {
+                const bool none_tagged = !any_selectable && std::none_of(explicitly.begin(), explicitly.end(),
+                                                                         [](bool e) { return e; });
+                if (none_tagged) {
+                    // No alternative has a tag value (inline alternatives, mapping unusable): a
+                    // dispatch on the tag could select nothing, so the alternatives are tried instead.
+                    diags.warning(*disc, "discriminator ignored: no alternative can be selected by its \"" +
+                                             std::string(prop) + "\" value (inline alternatives and no usable mapping); "
+                                                                 "the alternatives are validated in turn instead");
+                    d.discriminator.clear();
+                }
+                for (std::size_t k = 0; k < built.size() && !none_tagged; ++k) {
                     if (explicitly[k]) continue;
                     if (!spec_set::ref_of(built[k].schema).empty()) {
                         built[k].tags.push_back(model::last_segment(spec_set::ref_of(built[k].schema)));

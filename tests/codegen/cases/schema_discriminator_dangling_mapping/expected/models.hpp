@@ -19,6 +19,9 @@ namespace api {
 struct RecordA;
 struct RecordMx;
 struct CreateRecordBody;
+struct RunActionBody;
+struct RunActionBodyOption1;
+struct RunActionBodyOption2;
 
 // openapi.yaml#/components/schemas/RecordA
 struct RecordA {
@@ -51,6 +54,36 @@ struct CreateRecordBody : std::variant<RecordA, RecordMx> {
     friend bool operator==(const CreateRecordBody& a, const CreateRecordBody& b);
 };
 
+// openapi.yaml#/paths/~1actions/post/requestBody/content/application~1json/schema/oneOf/0
+struct RunActionBodyOption1 {
+    std::pmr::string type;
+    std::pmr::string name;
+
+    friend bool operator==(const RunActionBodyOption1&, const RunActionBodyOption1&) = default;
+};
+
+// openapi.yaml#/paths/~1actions/post/requestBody/content/application~1json/schema/oneOf/1
+struct RunActionBodyOption2 {
+    std::pmr::string type;
+    std::int64_t size{};
+
+    friend bool operator==(const RunActionBodyOption2&, const RunActionBodyOption2&) = default;
+};
+
+// openapi.yaml#/paths/~1actions/post/requestBody/content/application~1json/schema
+// oneOf of:
+//   0: option 1
+//   1: option 2
+struct RunActionBody : std::variant<RunActionBodyOption1, RunActionBodyOption2> {
+    using base_type = std::variant<RunActionBodyOption1, RunActionBodyOption2>;
+    using base_type::base_type;
+    using base_type::operator=;
+
+    [[nodiscard]] base_type& as_variant() noexcept { return *this; }
+    [[nodiscard]] const base_type& as_variant() const noexcept { return *this; }
+    friend bool operator==(const RunActionBody& a, const RunActionBody& b);
+};
+
 bool read_json(katana::json::reader& r, RecordA& out, katana::api::validation_context& ctx);
 void write_json(katana::json::writer& w, const RecordA& v);
 void validate(const RecordA& v, katana::api::validation_context& ctx);
@@ -60,5 +93,14 @@ void validate(const RecordMx& v, katana::api::validation_context& ctx);
 bool read_json(katana::json::reader& r, CreateRecordBody& out, katana::api::validation_context& ctx);
 void write_json(katana::json::writer& w, const CreateRecordBody& v);
 void validate(const CreateRecordBody& v, katana::api::validation_context& ctx);
+bool read_json(katana::json::reader& r, RunActionBody& out, katana::api::validation_context& ctx);
+void write_json(katana::json::writer& w, const RunActionBody& v);
+void validate(const RunActionBody& v, katana::api::validation_context& ctx);
+bool read_json(katana::json::reader& r, RunActionBodyOption1& out, katana::api::validation_context& ctx);
+void write_json(katana::json::writer& w, const RunActionBodyOption1& v);
+void validate(const RunActionBodyOption1& v, katana::api::validation_context& ctx);
+bool read_json(katana::json::reader& r, RunActionBodyOption2& out, katana::api::validation_context& ctx);
+void write_json(katana::json::writer& w, const RunActionBodyOption2& v);
+void validate(const RunActionBodyOption2& v, katana::api::validation_context& ctx);
 
 } // namespace api

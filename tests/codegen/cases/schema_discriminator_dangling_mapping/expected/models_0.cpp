@@ -68,6 +68,42 @@ bool read_CreateRecordBody_1(katana::json::reader& r, RecordMx& out, katana::api
     return true;
 }
 
+bool read_RunActionBody_0(katana::json::reader& r, RunActionBodyOption1& out, katana::api::validation_context& ctx) {
+    (void)ctx; // alternatives without constraints never report
+    if (!read_json(r, out, ctx)) return false;
+    return true;
+}
+
+bool read_RunActionBody_1(katana::json::reader& r, RunActionBodyOption2& out, katana::api::validation_context& ctx) {
+    (void)ctx; // alternatives without constraints never report
+    if (!read_json(r, out, ctx)) return false;
+    return true;
+}
+
+[[gnu::always_inline]] inline int field_of_RunActionBodyOption1(std::string_view k) noexcept {
+    switch (k.size()) {
+    case 4:
+        if (std::memcmp(k.data(), "type", 4) == 0) return 0;
+        if (std::memcmp(k.data(), "name", 4) == 0) return 1;
+        break;
+    default:
+        break;
+    }
+    return -1;
+}
+
+[[gnu::always_inline]] inline int field_of_RunActionBodyOption2(std::string_view k) noexcept {
+    switch (k.size()) {
+    case 4:
+        if (std::memcmp(k.data(), "type", 4) == 0) return 0;
+        if (std::memcmp(k.data(), "size", 4) == 0) return 1;
+        break;
+    default:
+        break;
+    }
+    return -1;
+}
+
 } // namespace
 
 bool read_json(katana::json::reader& r, RecordA& out, katana::api::validation_context& ctx) {
@@ -261,6 +297,189 @@ void validate(const CreateRecordBody& v, katana::api::validation_context& ctx) {
     default:
         break;
     }
+    (void)ctx;
+}
+
+bool operator==(const RunActionBody& a, const RunActionBody& b) {
+    return a.as_variant() == b.as_variant();
+}
+
+bool read_json(katana::json::reader& r, RunActionBody& out, katana::api::validation_context& ctx) {
+    katana::api::speculation guard_(katana::api::speculation::budget_for(r.document().size()));
+    if (!guard_) {
+        katana::api::report(ctx, katana::api::here, "alternatives nested too deeply to validate");
+        return r.skip_value();
+    }
+    std::size_t matched_ = 0;
+    katana::json::reader end_ = r;
+    const auto mark_ = ctx.mark();
+    {
+        katana::json::reader t_ = r;
+        RunActionBodyOption1 a_{};
+        const bool ok_ = read_RunActionBody_0(t_, a_, ctx) && ctx.errors_since(mark_) == 0;
+        katana::api::speculation::charge(t_.offset() - r.offset());
+        ctx.rollback(mark_);
+        if (ok_ && matched_++ == 0) {
+            out.emplace<0>(std::move(a_));
+            end_ = t_;
+        }
+    }
+    {
+        katana::json::reader t_ = r;
+        RunActionBodyOption2 a_{};
+        const bool ok_ = read_RunActionBody_1(t_, a_, ctx) && ctx.errors_since(mark_) == 0;
+        katana::api::speculation::charge(t_.offset() - r.offset());
+        ctx.rollback(mark_);
+        if (ok_ && matched_++ == 0) {
+            out.emplace<1>(std::move(a_));
+            end_ = t_;
+        }
+    }
+    if (matched_ == 1) {
+        r = end_;
+        return true;
+    }
+    if (matched_ == 0) {
+        katana::api::report(ctx, katana::api::here, "must match exactly one of: option 1, option 2 (matched none)");
+    } else {
+        ctx.addf("must match exactly one of: option 1, option 2 (matched {})", matched_);
+    }
+    return r.skip_value();
+}
+
+void write_json(katana::json::writer& w, const RunActionBody& v) {
+    switch (v.index()) {
+    case 0:
+        write_json(w, std::get<0>(v.as_variant()));
+        break;
+    case 1:
+        write_json(w, std::get<1>(v.as_variant()));
+        break;
+    default:
+        w.null();
+        break;
+    }
+}
+
+void validate(const RunActionBody& v, katana::api::validation_context& ctx) {
+    switch (v.index()) {
+    case 0: {
+        const auto& a_ = std::get<0>(v.as_variant());
+        validate(a_, ctx);
+        break;
+    }
+    case 1: {
+        const auto& a_ = std::get<1>(v.as_variant());
+        validate(a_, ctx);
+        break;
+    }
+    default:
+        break;
+    }
+    (void)ctx;
+}
+
+bool read_json(katana::json::reader& r, RunActionBodyOption1& out, katana::api::validation_context& ctx) {
+    if (!katana::api::expect_object(r, ctx, katana::api::here)) return !r.failed();
+    std::uint64_t seen0_ = 0;
+    std::string_view key_;
+    while (r.next_key(key_)) {
+        switch (field_of_RunActionBodyOption1(key_)) {
+        case 0: { // "type"
+            if ((seen0_ & 0x1ULL) != 0) {
+                if (!katana::api::duplicate_key(r, ctx, key_)) return false;
+                break;
+            }
+            seen0_ |= 0x1ULL;
+            if (katana::api::read_scalar(r, out.type, ctx, key_) == katana::api::read_result::malformed) return false;
+            break;
+        }
+        case 1: { // "name"
+            if ((seen0_ & 0x2ULL) != 0) {
+                if (!katana::api::duplicate_key(r, ctx, key_)) return false;
+                break;
+            }
+            seen0_ |= 0x2ULL;
+            if (katana::api::read_scalar(r, out.name, ctx, key_) == katana::api::read_result::malformed) return false;
+            break;
+        }
+        default: {
+            if (!katana::api::unknown_key(r, ctx, key_)) return false;
+            break;
+        }
+        }
+    }
+    if (r.failed()) return false;
+    if ((seen0_ & 0x3ULL) != 0x3ULL) {
+        if ((seen0_ & 0x1ULL) == 0) katana::api::report(ctx, katana::api::here, "missing required property \"type\"");
+        if ((seen0_ & 0x2ULL) == 0) katana::api::report(ctx, katana::api::here, "missing required property \"name\"");
+    }
+    return true;
+}
+
+void write_json(katana::json::writer& w, const RunActionBodyOption1& v) {
+    w.reserve(34);
+    w.raw("{\"type\":");
+    write_json(w, v.type);
+    w.raw(",\"name\":");
+    write_json(w, v.name);
+    w.raw_char('}');
+}
+
+void validate(const RunActionBodyOption1& v, katana::api::validation_context& ctx) {
+    (void)v;
+    (void)ctx;
+}
+
+bool read_json(katana::json::reader& r, RunActionBodyOption2& out, katana::api::validation_context& ctx) {
+    if (!katana::api::expect_object(r, ctx, katana::api::here)) return !r.failed();
+    std::uint64_t seen0_ = 0;
+    std::string_view key_;
+    while (r.next_key(key_)) {
+        switch (field_of_RunActionBodyOption2(key_)) {
+        case 0: { // "type"
+            if ((seen0_ & 0x1ULL) != 0) {
+                if (!katana::api::duplicate_key(r, ctx, key_)) return false;
+                break;
+            }
+            seen0_ |= 0x1ULL;
+            if (katana::api::read_scalar(r, out.type, ctx, key_) == katana::api::read_result::malformed) return false;
+            break;
+        }
+        case 1: { // "size"
+            if ((seen0_ & 0x2ULL) != 0) {
+                if (!katana::api::duplicate_key(r, ctx, key_)) return false;
+                break;
+            }
+            seen0_ |= 0x2ULL;
+            if (katana::api::read_scalar(r, out.size, ctx, key_) == katana::api::read_result::malformed) return false;
+            break;
+        }
+        default: {
+            if (!katana::api::unknown_key(r, ctx, key_)) return false;
+            break;
+        }
+        }
+    }
+    if (r.failed()) return false;
+    if ((seen0_ & 0x3ULL) != 0x3ULL) {
+        if ((seen0_ & 0x1ULL) == 0) katana::api::report(ctx, katana::api::here, "missing required property \"type\"");
+        if ((seen0_ & 0x2ULL) == 0) katana::api::report(ctx, katana::api::here, "missing required property \"size\"");
+    }
+    return true;
+}
+
+void write_json(katana::json::writer& w, const RunActionBodyOption2& v) {
+    w.reserve(34);
+    w.raw("{\"type\":");
+    write_json(w, v.type);
+    w.raw(",\"size\":");
+    write_json(w, v.size);
+    w.raw_char('}');
+}
+
+void validate(const RunActionBodyOption2& v, katana::api::validation_context& ctx) {
+    (void)v;
     (void)ctx;
 }
 

@@ -92,13 +92,65 @@ private:
     std::uint16_t index_;
 };
 
+// ---- runAction: POST /actions
+struct RunActionParams {
+};
+
+struct RunActionRequest {
+    RunActionParams params{};
+    RunActionBody body{}; // application/json, required
+    katana::api::request_info info{}; // negotiated response media, Content-Type
+};
+
+// The answers operation runAction can give: one nested type per declared response, built with
+// the static factories (an undeclared status or a wrong body type does not compile).
+class RunActionResponse {
+public:
+    // 204: done
+    struct response_204 {
+    };
+    RunActionResponse(response_204 v);
+    RunActionResponse(RunActionResponse&& o) noexcept;
+    RunActionResponse& operator=(RunActionResponse&& o) noexcept;
+    RunActionResponse(const RunActionResponse&) = delete;
+    RunActionResponse& operator=(const RunActionResponse&) = delete;
+    ~RunActionResponse();
+
+    [[nodiscard]] static RunActionResponse no_content();
+    // Which nested type is held, in declaration order.
+    [[nodiscard]] std::uint16_t index() const noexcept { return index_; }
+    // The held response if it is a T, else null.
+    template <class T>
+    [[nodiscard]] const T* get_if() const noexcept {
+        if constexpr (std::is_same_v<T, response_204>) {
+            return index_ == 0 ? &u_.r0 : nullptr;
+        } else {
+            static_assert(sizeof(T) == 0, "not a response type of this operation");
+            return nullptr;
+        }
+    }
+    // The status this response is sent with.
+    [[nodiscard]] katana::http::status_code status() const noexcept;
+
+private:
+    void construct_from(RunActionResponse&& o) noexcept;
+    void destroy() noexcept;
+    union storage {
+        storage() noexcept {}
+        ~storage() {}
+        response_204 r0;
+    } u_;
+    std::uint16_t index_;
+};
+
 // Every operation, in spec order (the index of its row in the tables below).
-enum class operation_id : std::uint16_t { create_record = 0 };
-inline constexpr std::size_t operation_count = 1;
+enum class operation_id : std::uint16_t { create_record = 0, run_action = 1 };
+inline constexpr std::size_t operation_count = 2;
 
 // Per-route policies from x-katana-* extensions (docs/EXTENSIONS.md), by operation index.
-inline constexpr std::array<katana::api::route_policy, 1> route_policies{{
+inline constexpr std::array<katana::api::route_policy, 2> route_policies{{
     katana::api::route_policy{}, // createRecord
+    katana::api::route_policy{}, // runAction
 }};
 
 // Webhooks the API calls (listed, not routed: katana serves requests, these are sent).
@@ -110,7 +162,9 @@ namespace detail {
 // returns false), and the serialization of its responses.
 bool bind_create_record(katana::request_context& ctx, CreateRecordRequest& req, std::pmr::memory_resource* memory);
 void write_create_record(katana::request_context& ctx, const CreateRecordResponse& res, const katana::api::request_info& info);
-extern const std::array<katana::api::operation_info, 1> operation_table; // server.cpp
+bool bind_run_action(katana::request_context& ctx, RunActionRequest& req, std::pmr::memory_resource* memory);
+void write_run_action(katana::request_context& ctx, const RunActionResponse& res, const katana::api::request_info& info);
+extern const std::array<katana::api::operation_info, 2> operation_table; // server.cpp
 // router.cpp: the operation index for ctx.request with its path parameters attached to ctx,
 // or -1 after answering 404 / 405 / OPTIONS (or the spec, when serve_spec is set).
 [[nodiscard]] int route_request(katana::request_context& ctx, bool serve_spec);

@@ -19,12 +19,14 @@ int route_request(katana::request_context& ctx, bool serve_spec);
 
 namespace {
 
-constexpr std::array<std::span<const std::string_view>, 1> route_params{{
+constexpr std::array<std::span<const std::string_view>, 2> route_params{{
+    std::span<const std::string_view>{},
     std::span<const std::string_view>{},
 }};
 
 int node_0(katana::api::route_match& m, std::size_t pos) noexcept;
 int node_1(katana::api::route_match& m, std::size_t pos) noexcept;
+int node_2(katana::api::route_match& m, std::size_t pos) noexcept;
 
 // /
 int node_0(katana::api::route_match& m, std::size_t pos) noexcept {
@@ -33,6 +35,9 @@ int node_0(katana::api::route_match& m, std::size_t pos) noexcept {
     const std::string_view seg = katana::api::path_segment(m.path, pos, end);
     switch (seg.size()) {
     case 7: {
+        if (seg == "actions") {
+            if (const int r = node_2(m, end); r >= 0) return r;
+        }
         if (seg == "records") {
             if (const int r = node_1(m, end); r >= 0) return r;
         }
@@ -48,6 +53,17 @@ int node_1(katana::api::route_match& m, std::size_t pos) noexcept {
     if (pos == m.path.size()) {
         switch (m.method) {
         case katana::http::method::post: return 0; // createRecord
+        default: m.allow = static_cast<std::uint16_t>(m.allow | 0x4U); return -1;
+        }
+    }
+    return -1;
+}
+
+// "actions"
+int node_2(katana::api::route_match& m, std::size_t pos) noexcept {
+    if (pos == m.path.size()) {
+        switch (m.method) {
+        case katana::http::method::post: return 1; // runAction
         default: m.allow = static_cast<std::uint16_t>(m.allow | 0x4U); return -1;
         }
     }

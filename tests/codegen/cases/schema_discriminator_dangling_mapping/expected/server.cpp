@@ -17,9 +17,10 @@ namespace {
 } // namespace
 
 namespace detail {
-extern const std::array<katana::api::operation_info, 1> operation_table;
-constexpr std::array<katana::api::operation_info, 1> operation_table{{
+extern const std::array<katana::api::operation_info, 2> operation_table;
+constexpr std::array<katana::api::operation_info, 2> operation_table{{
         katana::api::operation_info{"createRecord", "POST", "/records", {}, {}, {}, &route_policies[0], 0, true},
+        katana::api::operation_info{"runAction", "POST", "/actions", {}, {}, {}, &route_policies[1], 0, true},
 }};
 } // namespace detail
 

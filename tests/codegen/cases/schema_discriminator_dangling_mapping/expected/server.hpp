@@ -38,6 +38,10 @@ concept implements_create_record = requires(H& h, katana::request_context& ctx, 
     { h.create_record(ctx, req) } -> katana::api::handler_result<CreateRecordResponse>;
 };
 template <class H>
+concept implements_run_action = requires(H& h, katana::request_context& ctx, RunActionRequest& req) {
+    { h.run_action(ctx, req) } -> katana::api::handler_result<RunActionResponse>;
+};
+template <class H>
 concept implements_authenticate = requires(H& h, katana::request_context& ctx, const katana::api::auth_request& a) {
     { h.authenticate(ctx, a) } -> katana::api::auth_hook_result;
 };
@@ -70,6 +74,7 @@ private:
 template <class Handler>
 class Server final : public ServerBase {
     static_assert(implements_create_record<Handler>, "operation createRecord (POST /records): the handler must define `CreateRecordResponse create_record(katana::request_context&, CreateRecordRequest&)` (or return katana::task<CreateRecordResponse>)");
+    static_assert(implements_run_action<Handler>, "operation runAction (POST /actions): the handler must define `RunActionResponse run_action(katana::request_context&, RunActionRequest&)` (or return katana::task<RunActionResponse>)");
 public:
     // The handler must outlive the server.
     explicit Server(Handler& handler) noexcept : handler_(handler) {}
@@ -88,6 +93,9 @@ private:
     static decltype(auto) call_create_record(void* h, katana::request_context& c, CreateRecordRequest& r) {
         return static_cast<Handler*>(h)->create_record(c, r);
     }
+    static decltype(auto) call_run_action(void* h, katana::request_context& c, RunActionRequest& r) {
+        return static_cast<Handler*>(h)->run_action(c, r);
+    }
     static katana::task<void> invoke_thunk(void* self, katana::request_context& ctx, int op) {
         return static_cast<Server*>(self)->invoke(ctx, op);
     }
@@ -98,6 +106,12 @@ private:
             if constexpr (implements_create_record<Handler>) {
                 return katana::api::run_operation<CreateRecordRequest, CreateRecordResponse>(
                     ctx, detail::operation_table[0], &detail::bind_create_record, handler_ptr(), &call_create_record, &detail::write_create_record);
+            }
+            return {};
+        case 1:
+            if constexpr (implements_run_action<Handler>) {
+                return katana::api::run_operation<RunActionRequest, RunActionResponse>(
+                    ctx, detail::operation_table[1], &detail::bind_run_action, handler_ptr(), &call_run_action, &detail::write_run_action);
             }
             return {};
         default: return {};
