@@ -255,6 +255,50 @@ TEST_F(SqlRepositoryItems, ForEachVisitsRowsWithoutAVector) {
     EXPECT_EQ(total, 200);
 }
 
+TEST_F(SqlRepositoryItems, BatchSendsEverySetAndAnswersInOrder) {
+    std::vector<rt::CreateItemsParams> sets;
+    for (int i = 0; i < 1000; ++i) sets.push_back({"batch " + std::to_string(i), "bulk", i});
+    const auto before = db_->stats().queries;
+    auto ids = ok(run(*loop_, repo().create_items(sets)));
+    ASSERT_EQ(ids.size(), 1000u);
+    EXPECT_EQ(db_->stats().queries - before, 1000u);
+    // Answer i belongs to set i (the pool spreads the sets over its connections, so ids interleave).
+    for (const std::size_t i : {std::size_t{0}, std::size_t{1}, std::size_t{500}, std::size_t{999}}) {
+        EXPECT_EQ(psql("SELECT name FROM items WHERE id = " + std::to_string(ids[i].id) + ";"),
+                  "batch " + std::to_string(i) + "\n");
+    }
+    EXPECT_EQ(psql("SELECT count(*), sum(price) FROM items WHERE category = 'bulk';"), "1000|499500\n");
+
+    // :batch without result columns answers each set's affected rows.
+    std::vector<rt::RepriceParams> reprice{{1, "fruit"}, {2, "veg"}, {3, "none such"}};
+    EXPECT_EQ(ok(run(*loop_, repo().reprice(reprice))), (std::vector<std::uint64_t>{3, 2, 0}));
+}
+
+TEST_F(SqlRepositoryItems, BatchErrorFailsTheCallAndATransactionKeepsNothing) {
+    std::vector<rt::CreateItemsParams> sets{{"ok 1", "b", 1}, {"negative", "b", -5}, {"ok 2", "b", 2}};
+    auto r = run(*loop_, repo().create_items(sets));
+    ASSERT_TRUE(r.has_value());
+    ASSERT_FALSE(r->has_value());
+    EXPECT_EQ(r->error().kind, pg::error_kind::check_violation);
+    // Outside a transaction each set is its own statement: the valid ones stay.
+    EXPECT_EQ(psql("SELECT count(*) FROM items WHERE category = 'b';"), "2\n");
+    psql("DELETE FROM items WHERE category = 'b';");
+
+    auto tx = run(*loop_, db_->transaction(pg::isolation::read_committed,
+                                           [&](pg::transaction& t) -> katana::task<katana::expected<void, pg::error>> {
+                                               rt::tx_queries q(t);
+                                               auto ids = co_await q.create_items(sets);
+                                               if (!ids) co_return katana::unexpected(std::move(ids).error());
+                                               co_return katana::expected<void, pg::error>();
+                                           }));
+    ASSERT_TRUE(tx.has_value());
+    ASSERT_FALSE(tx->has_value());
+    EXPECT_EQ(tx->error().kind, pg::error_kind::check_violation);
+    EXPECT_EQ(psql("SELECT count(*) FROM items WHERE category = 'b';"), "0\n");
+    // The pool is healthy afterwards.
+    EXPECT_EQ(ok(run(*loop_, repo().count_items({}))).n, 5);
+}
+
 TEST_F(SqlRepository, TransactionCommitsAndRollsBack) {
     ok_void(run(*loop_, repo().open_account({1, 100})));
     // Commit.

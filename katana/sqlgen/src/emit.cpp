@@ -310,9 +310,42 @@ std::string repository_methods(const std::vector<repo_entry>& entries, codegen::
                                fmt::arg("m", e.method), fmt::arg("p", e.params_type), fmt::arg("decl", decl_args),
                                fmt::arg("head", head));
             break;
+        case query_kind::batch: {
+            // Every set's Bind/Execute/Sync goes out before the first answer is read (when_all
+            // starts each execute up to its first suspension): one pipeline, in order.
+            const bool rows = !e.row_type.empty();
+            out += fmt::format(
+                "katana::task<katana::expected<std::vector<{r}>, katana::pg::error>> {m}(std::span<const {p}> sets) {{\n"
+                "    std::vector<katana::pg::params> args;\n"
+                "    args.reserve(sets.size());\n"
+                "    for (const auto& p : sets) args.push_back({type}::bind(p));\n"
+                "    std::vector<katana::task<katana::expected<katana::pg::result, katana::pg::error>>> calls;\n"
+                "    calls.reserve(args.size());\n"
+                "    for (const auto& a : args) calls.push_back(db_->execute({type}::statements[0], a));\n"
+                "    auto results = co_await katana::when_all(std::move(calls));\n"
+                "    std::vector<{r}> out;\n"
+                "    out.reserve(results.size());\n"
+                "    for (auto& r : results) {{\n"
+                "        if (!r) co_return katana::unexpected(std::move(r).error());\n"
+                "{each}"
+                "    }}\n"
+                "    co_return out;\n}}\n",
+                fmt::arg("r", rows ? e.row_type : std::string("std::uint64_t")), fmt::arg("m", e.method),
+                fmt::arg("p", e.params_type), fmt::arg("type", e.type),
+                fmt::arg("each",
+                         rows ? fmt::format("        if (r->rows() == 0) {{\n"
+                                            "            co_return katana::unexpected(katana::pg::make_error("
+                                            "katana::pg::error_kind::not_found, \"{}: no row\"));\n"
+                                            "        }}\n"
+                                            "        auto row = {}::read_row(*r, 0);\n"
+                                            "        if (!row) co_return katana::unexpected(std::move(row).error());\n"
+                                            "        out.push_back(std::move(*row));\n",
+                                            e.q->name, e.type)
+                              : std::string("        out.push_back(static_cast<std::uint64_t>(r->affected_rows()));\n")));
+            break;
+        }
         case query_kind::copyfrom:
-        case query_kind::batch:
-            break; // no repository method yet (README: not implemented)
+            break; // no repository method yet (README: the runtime has no binary COPY)
         }
     }
     return out;
@@ -609,8 +642,10 @@ std::string emit_header(const std::vector<query>& queries, const schema_info& sc
         #include <vector>
     )");
     out.emit(R"(
+        #include <span>
         #include <unordered_map>
         #include <katana/coro/task.hpp>
+        #include <katana/coro/when_all.hpp>
         #include <katana/pg/error.hpp>
         #include <katana/pg/pool.hpp>
         #include <katana/pg/statement.hpp>

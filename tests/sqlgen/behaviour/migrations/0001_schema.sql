@@ -30,7 +30,7 @@ CREATE TABLE items (
     id       bigserial PRIMARY KEY,
     name     text NOT NULL,
     category text NOT NULL,
-    price    integer NOT NULL
+    price    integer NOT NULL CHECK (price >= 0)
 );
 
 CREATE TABLE authors (

@@ -19,3 +19,9 @@ DELETE FROM items WHERE price < @price;
 -- name: CountItems :one
 -- notnull: n
 SELECT count(*) AS n FROM items;
+
+-- name: CreateItems :batch
+INSERT INTO items (name, category, price) VALUES (@name, @category, @price) RETURNING id;
+
+-- name: Reprice :batch
+UPDATE items SET price = @price WHERE category = @category;

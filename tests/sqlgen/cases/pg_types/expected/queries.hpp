@@ -9,8 +9,10 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#include <span>
 #include <unordered_map>
 #include <katana/coro/task.hpp>
+#include <katana/coro/when_all.hpp>
 #include <katana/pg/error.hpp>
 #include <katana/pg/pool.hpp>
 #include <katana/pg/statement.hpp>
